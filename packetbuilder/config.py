@@ -1,0 +1,301 @@
+"""packet.toml → typed, validated settings.
+
+The schema is written once, as pydantic models, so that validation, the typed
+settings the rest of the code reads, and the JSON Schema offered to editors
+(``packetbuilder schema``) can never disagree. Models reject unknown keys, and every
+problem in the file is reported at once with its line and a plain-language fix, as
+rendercv does: a student fixing a config should not have to run the tool ten times.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic.functional_validators import AfterValidator
+
+from .errors import InputError, Problem
+
+CONFIG_NAME = "packet.toml"
+ID_PATTERN = r"^[a-z0-9-]+$"
+_EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+ROLES = ("clinical", "research", "leadership", "longitudinal", "chair", "slor")
+STATUSES = ("planned", "asked", "agreed", "declined", "uploaded", "thanked")
+
+
+def _one_line(value: str) -> str:
+    """Header-bound text: a CR or LF would let a value inject e-mail headers."""
+    if any(c in value for c in "\r\n\x00"):
+        raise ValueError("must be a single line (it contains a line break) — put it on one line")
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value.strip()
+
+
+def _email(value: str) -> str:
+    value = _one_line(value)
+    if not _EMAIL.match(value):
+        raise ValueError(f"{value!r} is not a valid e-mail address — write it as name@example.org")
+    return value
+
+
+def _rel_path(value: str) -> str:
+    """Paths are relative to the application folder; containment is checked on load."""
+    if "\x00" in value or not value.strip():
+        raise ValueError("is not a usable path")
+    return value
+
+
+Line = Annotated[str, AfterValidator(_one_line)]
+Email = Annotated[str, AfterValidator(_email)]
+RelPath = Annotated[str, AfterValidator(_rel_path)]
+Ident = Annotated[str, Field(pattern=ID_PATTERN, description="Lower-case letters, digits and hyphens.")]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class Applicant(_Strict):
+    name: Line = Field(description="Full name, printed as written (any Unicode).")
+    preferred_name: Line | None = Field(None, description="Used in greetings, sign-off and file names.")
+    email: Email = Field(description="The applicant's e-mail address; the From of every e-mail.")
+    phone: Line | None = None
+    school: Line = Field(description="Medical school.")
+    class_year: int | None = Field(None, ge=1900, le=2200)
+    aamc_id: Line | None = Field(None, description="AAMC ID, shown to writers for the ERAS portal.")
+
+    @property
+    def short_name(self) -> str:
+        return self.preferred_name or self.name
+
+
+class ApplicationSettings(_Strict):
+    eras_deadline: dt.date = Field(description="Date by which all letters must be uploaded.")
+    page_limit: int = Field(4, ge=2, le=4, description="Pages per packet, 2 to 4.")
+    page_size: Literal["letter", "a4"] = "letter"
+    qualities: list[Line] = Field(default_factory=list, description="4–6 words or phrases that describe you.")
+    submission: Line = Field("ERAS Letter of Recommendation Portal", description="How letters are submitted.")
+    cv: RelPath = "cv.md"
+    goals: RelPath | None = None
+    programs: RelPath | None = None
+    match_day: dt.date | None = None
+    matched: Line | None = Field(None, description="Where you matched, for the Match-outcome e-mail.")
+
+
+class Track(_Strict):
+    id: Ident
+    specialty: Line
+    statement: RelPath | None = None
+    focus: list[Line] = Field(default_factory=list, description="Program types and regions.")
+    requirements: list[str] = Field(default_factory=list, description="Program-specific letter requirements.")
+
+
+class Writer(_Strict):
+    id: Ident
+    name: Line
+    salutation: Line
+    email: Email
+    title: Line | None = None
+    role: Literal[ROLES]  # type: ignore[valid-type]
+    specialty: Line | None = None
+    track: Ident | None = None
+    notes: RelPath | None = None
+    highlight: list[str] = Field(default_factory=list, description="CV keywords highlighted for this writer.")
+    emphasis: list[str] = Field(default_factory=list, description="Areas the writer might speak to.")
+    asked: dt.date | None = None
+    deadline: dt.date | None = Field(None, description="Agreed upload date; default ERAS deadline minus 14 days.")
+    waived: bool = True
+    letter_id: Line | None = None
+    submission: Line | None = None
+    share_programs: bool = False
+    status: Literal[STATUSES] = "planned"  # type: ignore[valid-type]
+
+
+class Smtp(_Strict):
+    host: Line
+    port: int = Field(587, ge=1, le=65535)
+    security: Literal["starttls", "ssl", "none"] = "starttls"
+    username: Line | None = None
+
+
+class Config(_Strict):
+    """The whole packet.toml. Cross-field rules live in the model validator."""
+
+    applicant: Applicant
+    application: ApplicationSettings
+    tracks: list[Track] = Field(min_length=1)
+    writers: list[Writer] = Field(default_factory=list)
+    smtp: Smtp | None = None
+
+    @field_validator("tracks", "writers")
+    @classmethod
+    def _unique_ids(cls, items: list[Any]) -> list[Any]:
+        seen: set[str] = set()
+        for item in items:
+            if item.id in seen:
+                raise ValueError(f"id {item.id!r} is used twice — give each one a unique id")
+            seen.add(item.id)
+        return items
+
+    @model_validator(mode="after")
+    def _known_tracks(self) -> "Config":
+        ids = [t.id for t in self.tracks]
+        for w in self.writers:
+            if w.track is not None and w.track not in ids:
+                raise ValueError(f"writer {w.id!r} names track {w.track!r}, which is not defined — use one of {ids}")
+        return self
+
+    # -- derived values the rest of the code asks for -------------------------------
+
+    def track_of(self, writer: Writer) -> Track:
+        return next((t for t in self.tracks if t.id == writer.track), self.tracks[0])
+
+    def deadline_of(self, writer: Writer) -> dt.date:
+        return writer.deadline or self.application.eras_deadline - dt.timedelta(days=14)
+
+    def submission_of(self, writer: Writer) -> str:
+        return writer.submission or self.application.submission
+
+    def writer(self, writer_id: str) -> Writer:
+        for w in self.writers:
+            if w.id == writer_id:
+                return w
+        raise InputError(Problem(CONFIG_NAME, f"no writer with id {writer_id!r}",
+                                 f"use one of: {', '.join(w.id for w in self.writers) or '(none defined)'}"))
+
+
+def json_schema() -> dict[str, Any]:
+    """JSON Schema of packet.toml, for editors that validate TOML (Taplo, Even Better TOML)."""
+    schema = Config.model_json_schema(mode="validation")
+    schema["title"] = "packetbuilder packet.toml"
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema
+
+
+# -- locating keys in the TOML text ------------------------------------------------------
+
+_TABLE = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.-]+)\s*\]\]?")
+_KEY = re.compile(r"^\s*([A-Za-z0-9_-]+)\s*=")
+
+
+def key_lines(text: str) -> dict[tuple[Any, ...], int]:
+    """Map each key path (``("writers", 1, "email")``) to its 1-based line.
+
+    tomllib gives no positions, and errors without a line are much harder to act on,
+    so this scans the text for table headers and ``key =`` lines. Inline tables and
+    dotted keys are rare in packet.toml; they fall back to their table's line.
+    """
+    lines: dict[tuple[Any, ...], int] = {}
+    counts: dict[str, int] = {}
+    table: tuple[Any, ...] = ()
+    for number, raw in enumerate(text.splitlines(), 1):
+        m = _TABLE.match(raw)
+        if m:
+            name = m.group(2)
+            if m.group(1) == "[[":
+                counts[name] = counts.get(name, -1) + 1
+                table = (name, counts[name])
+            else:
+                table = tuple(name.split("."))
+            lines.setdefault(table, number)
+            lines.setdefault(table[:1], number)
+            continue
+        m = _KEY.match(raw)
+        if m:
+            lines.setdefault((*table, m.group(1)), number)
+    return lines
+
+
+def _line_for(loc: tuple[Any, ...], lines: dict[tuple[Any, ...], int]) -> int | None:
+    for end in range(len(loc), 0, -1):
+        if loc[:end] in lines:
+            return lines[loc[:end]]
+    return None
+
+
+def _model_at(loc: tuple[Any, ...]) -> type[BaseModel]:
+    model: type[BaseModel] = Config
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part)
+        if field is None:
+            break
+        inner = field.annotation
+        for candidate in (inner, *getattr(inner, "__args__", ())):
+            for sub in (candidate, *getattr(candidate, "__args__", ())):
+                if isinstance(sub, type) and issubclass(sub, BaseModel):
+                    model = sub
+                    break
+    return model
+
+
+def _describe(error: dict[str, Any], loc: tuple[Any, ...]) -> tuple[str, str]:
+    """Plain-language (message, fix) for one pydantic error."""
+    kind = error["type"]
+    key = str(loc[-1]) if loc else ""
+    if kind == "extra_forbidden":
+        known = list(_model_at(loc[:-1]).model_fields)
+        close = difflib.get_close_matches(key, known, n=1)
+        hint = f"did you mean {close[0]!r}?" if close else f"known keys here: {', '.join(known)}"
+        return f"unknown key {key!r}", hint
+    if kind == "missing":
+        return f"required key {key!r} is missing", f"add `{key} = ...`"
+    if kind in ("date_type", "date_parsing", "date_from_datetime_parsing"):
+        return f"{error['input']!r} is not a date", "write a TOML date without quotes, e.g. 2026-09-10"
+    if kind == "literal_error":
+        return f"{error['input']!r} is not allowed", "use " + error["ctx"]["expected"]
+    if kind == "string_pattern_mismatch":
+        return f"{error['input']!r} is not a valid id", "use lower-case letters, digits and hyphens, e.g. \"chen\""
+    if kind in ("greater_than_equal", "less_than_equal"):
+        return f"{error['input']!r} is out of range", error["msg"].replace("Input should be", "it must be")
+    if kind == "too_short":
+        return f"at least one [[{key}]] table is required", f"add a [[{key}]] table"
+    if kind == "value_error":
+        return error["msg"].removeprefix("Value error, "), ""
+    expected = {"string_type": "text in quotes", "int_type": "a whole number", "bool_type": "true or false",
+                "list_type": "a list like [\"a\", \"b\"]", "model_type": "a table",
+                "dict_type": "a table"}.get(kind)
+    if expected:
+        return f"has the wrong type ({type(error['input']).__name__})", f"write {expected}"
+    return error["msg"], ""
+
+
+def parse_config(text: str, file: str = CONFIG_NAME) -> Config:
+    """Validate packet.toml text; raise InputError listing every problem with its line."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        msg = str(exc)
+        m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
+        line = int(m.group(1)) if m else None
+        raise InputError(Problem(file, "TOML syntax error: " + re.sub(r"\s*\(at .*\)", "", msg),
+                                 "check quotes, brackets and `key = value` form on that line", line)) from None
+    try:
+        return Config.model_validate(raw)
+    except ValidationError as exc:
+        lines = key_lines(text)
+        problems = []
+        for error in exc.errors():
+            loc = tuple(error["loc"])
+            message, fix = _describe(error, loc)
+            key = ".".join(str(p) for p in loc if not isinstance(p, int))
+            if loc and loc[0] in ("writers", "tracks") and len(loc) > 1 and isinstance(loc[1], int):
+                ident = raw.get(loc[0], [{}])[loc[1]]
+                ident = ident.get("id") if isinstance(ident, dict) else None
+                key = f"{loc[0]}[{ident or loc[1] + 1}]" + "".join(f".{p}" for p in loc[2:])
+            problems.append(Problem(file, message, fix, _line_for(loc, lines), key))
+        raise InputError(problems) from None
+
+
+def load_config(folder: Path) -> Config:
+    from .sources import read_text  # late: sources imports config types
+
+    path = folder / CONFIG_NAME
+    return parse_config(read_text(folder, CONFIG_NAME, path), CONFIG_NAME)

@@ -1,0 +1,37 @@
+"""Small text helpers shared by packets, emails and schedules: dates people read, file names."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9]+")
+
+
+def long_date(day: dt.date) -> str:
+    """'Thursday, September 10, 2026': unambiguous for US readers, no leading zero."""
+    return f"{day:%A, %B} {day.day}, {day.year}"
+
+
+def medium_date(day: dt.date) -> str:
+    """'September 10, 2026'."""
+    return f"{day:%B} {day.day}, {day.year}"
+
+
+def short_date(day: dt.date) -> str:
+    """'Sep 10': for tables where the year is obvious."""
+    return f"{day:%b} {day.day}"
+
+
+def ascii_words(text: str) -> list[str]:
+    """ASCII words of a name: 'Nguyễn Thị' → ['Nguyen', 'Thi']; 'đ' and 'ł' folded too."""
+    folded = text.replace("Đ", "D").replace("đ", "d").replace("Ł", "L").replace("ł", "l").replace("ß", "ss")
+    folded = unicodedata.normalize("NFKD", folded).encode("ascii", "ignore").decode("ascii")
+    return [w for w in _UNSAFE.split(folded) if w]
+
+
+def file_stem(name: str, suffix: str) -> str:
+    """A portable file name stem: ASCII words joined by '_', none of | * ? : / \\."""
+    words = ascii_words(name) or ["Applicant"]
+    return "_".join(words + [suffix])

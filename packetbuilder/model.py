@@ -1,0 +1,150 @@
+"""The neutral document model between the Markdown reader and the PDF/DOCX writers.
+
+As in pandoc, readers produce this and writers consume it; neither knows the other.
+Inline content is a flat list of styled runs (simpler for both writers than a nested
+tree, and enough for CVs and letters). An :class:`Entry` is the CV's unit of
+selection: the thing that is highlighted, kept or trimmed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Union
+
+
+@dataclass(frozen=True)
+class Run:
+    """A piece of text with one set of styles. ``href`` makes it a link."""
+
+    text: str
+    bold: bool = False
+    italic: bool = False
+    code: bool = False
+    href: str | None = None
+
+
+Runs = tuple[Run, ...]
+
+
+def plain(runs: Runs) -> str:
+    return "".join(r.text for r in runs)
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    runs: Runs
+    style: str = "body"  # body | small | note | lead
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int  # 1 part of the packet, 2 section, 3 entry heading
+    runs: Runs
+
+
+@dataclass(frozen=True)
+class ListItem:
+    blocks: tuple["Block", ...]
+
+
+@dataclass(frozen=True)
+class BulletList:
+    items: tuple[ListItem, ...]
+    ordered: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    rows: tuple[tuple[Runs, ...], ...]
+    header: bool = True
+
+
+@dataclass(frozen=True)
+class CodeBlock:
+    text: str
+
+
+@dataclass(frozen=True)
+class Fields:
+    """Label/value rows: the cover sheet and the rotation facts. Values are blocks."""
+
+    rows: tuple[tuple[str, tuple["Block", ...]], ...]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One CV entry (a list item or a ``###`` block) with its tags.
+
+    ``bullet`` says how it was written, so consecutive entries render as one list:
+    "bullet", "number" or None for a ``###`` block. ``highlight`` is set per writer by
+    packet assembly; the writers only draw it.
+    """
+
+    blocks: tuple["Block", ...]
+    tags: frozenset[str] = frozenset()
+    bullet: str | None = "bullet"
+    highlight: bool = False
+
+    @property
+    def text(self) -> str:
+        return block_text(self.blocks)
+
+
+Block = Union[Paragraph, Heading, BulletList, Table, CodeBlock, Fields, Entry]
+
+
+@dataclass(frozen=True)
+class Section:
+    """A titled part. Level 1 sections start a page and get a PDF outline entry."""
+
+    title: str
+    blocks: tuple[Block, ...] = ()
+    children: tuple["Section", ...] = ()
+    level: int = 1
+    key: str = ""  # stable name used by fitting and the build report
+    note: str = ""  # e.g. "(excerpt)" after the statement was shortened
+    new_page: bool = False
+    show_title: bool = True  # the cover sheet's heading is the document title instead
+
+    def with_blocks(self, blocks: tuple[Block, ...]) -> "Section":
+        return replace(self, blocks=blocks)
+
+
+@dataclass(frozen=True)
+class Document:
+    """A whole document: what one writer receives, or one parsed source file."""
+
+    title: str
+    sections: tuple[Section, ...]
+    subtitle: str = ""
+    author: str = ""
+    subject: str = ""
+    keywords: tuple[str, ...] = ()
+    footer: str = ""
+    meta: dict[str, str] = field(default_factory=dict, compare=False)
+    preamble: tuple[Block, ...] = ()
+
+
+def block_text(blocks: tuple[Block, ...] | list[Block]) -> str:
+    """Plain text of blocks, for searching (highlight keywords) and reports."""
+    out: list[str] = []
+    for b in blocks:
+        if isinstance(b, (Paragraph, Heading)):
+            out.append(plain(b.runs))
+        elif isinstance(b, BulletList):
+            out.extend(block_text(i.blocks) for i in b.items)
+        elif isinstance(b, Table):
+            out.extend(plain(c) for row in b.rows for c in row)
+        elif isinstance(b, CodeBlock):
+            out.append(b.text)
+        elif isinstance(b, Fields):
+            out.extend(f"{k}: {block_text(v)}" for k, v in b.rows)
+        elif isinstance(b, Entry):
+            out.append(b.text)
+    return "\n".join(out)
+
+
+def walk_sections(sections: tuple[Section, ...]):
+    for s in sections:
+        yield s
+        yield from walk_sections(s.children)

@@ -1,0 +1,166 @@
+"""Per-writer assembly: one application + one writer → that writer's packet Document.
+
+Pure: no files, no fonts, no clock. The packet's order follows what a busy writer
+needs: a one-page request summary they can act on without reading further, then
+what we did together, then the statement draft, then the CV with the entries that
+concern them marked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from .config import Writer
+from .formatting import long_date
+from .model import (Block, BulletList, Document, Entry, Fields, ListItem, Paragraph, Run, Section, block_text)
+from .sources import Application
+
+SECTION_TITLES = {"request": "Request summary", "work": "Our work together", "statement": "Personal statement",
+                  "goals": "Career goals", "cv": "Curriculum vitae"}
+ROLE_WORK_TITLES = {"research": "Our research together", "leadership": "What I led",
+                    "longitudinal": "Our year together"}
+NOTE_FACTS = (("setting", "Setting"), ("dates", "Dates"), ("weeks", "Weeks"), ("patients", "Patients"))
+
+
+def _para(text: str, style: str = "body", bold: bool = False) -> Paragraph:
+    return Paragraph((Run(text, bold=bold),), style)
+
+
+def _bullets(items: list[str]) -> BulletList:
+    return BulletList(tuple(ListItem((_para(i),)) for i in items))
+
+
+def is_relevant(entry: Entry, writer: Writer) -> bool:
+    """An entry concerns a writer if tagged with their id or it mentions a highlight keyword."""
+    if writer.id in entry.tags:
+        return True
+    text = entry.text.casefold()
+    return any(k.strip() and k.casefold() in text for k in writer.highlight)
+
+
+def _cv_section(app: Application, writer: Writer) -> Section:
+    children = []
+    for section in app.cv.sections:
+        blocks = tuple(replace(b, highlight=is_relevant(b, writer)) if isinstance(b, Entry) else b
+                       for b in section.blocks)
+        children.append(replace(section, blocks=blocks))
+    return Section(SECTION_TITLES["cv"], app.cv.preamble, tuple(children), key="cv")
+
+
+def _work_section(app: Application, writer: Writer) -> Section | None:
+    notes = app.writer_notes(writer)
+    if notes is None:
+        return None
+    facts = tuple((label, (_para(notes.facts[key]),)) for key, label in NOTE_FACTS if notes.facts.get(key))
+    blocks: tuple[Block, ...] = (Fields(facts),) if facts else ()
+    children = tuple(replace(s, key=f"work-{s.key}") for s in notes.document.sections)
+    return Section(ROLE_WORK_TITLES.get(writer.role, SECTION_TITLES["work"]), blocks, children, key="work")
+
+
+def statement_section(doc: Document, key: str) -> Section:
+    body = doc.sections[0] if doc.sections else Section("")
+    title = doc.title or SECTION_TITLES[key]
+    return Section(title, body.blocks, key=key)
+
+
+def _statement_section(app: Application, writer: Writer) -> Section | None:
+    statement = app.statement_for(app.config.track_of(writer))
+    if statement is not None:
+        return statement_section(statement, "statement")
+    if app.goals is not None:
+        return statement_section(app.goals, "goals")
+    return None
+
+
+def _programs(app: Application) -> list[str]:
+    out = []
+    for p in app.programs:
+        place = ", ".join(x for x in (p.city, p.state) if x)
+        extra = " · ".join(x for x in (place, p.type, "top choice" if p.priority.lower() == "top" else "") if x)
+        out.append(f"{p.program} ({extra})" if extra else p.program)
+    return out
+
+
+def count_highlighted(sections: tuple[Section, ...]) -> int:
+    from .model import walk_sections
+
+    return sum(1 for s in walk_sections(sections) for b in s.blocks if isinstance(b, Entry) and b.highlight)
+
+
+def request_section(app: Application, writer: Writer, parts: list[Section],
+                    pages: dict[str, int] | None = None) -> Section:
+    """The cover sheet: everything the writer needs to act, scannable in thirty seconds.
+
+    ``pages`` (section key → first page) comes from a layout pass, when one was made.
+    """
+    cfg, applicant = app.config, app.config.applicant
+    track = cfg.track_of(writer)
+    deadline = cfg.deadline_of(writer)
+    how = [cfg.submission_of(writer)]
+    if writer.letter_id:
+        how.append(f"Letter ID {writer.letter_id}")
+    if applicant.aamc_id:
+        how.append(f"my AAMC ID {applicant.aamc_id}")
+    how.append("FERPA waiver signed: I will not see the letter" if writer.waived else "FERPA waiver not signed")
+    rows: list[tuple[str, tuple[Block, ...]]] = [
+        ("Please upload by", (Paragraph((Run(long_date(deadline), bold=True),
+                                         Run(f"   (letters are due in ERAS by {long_date(cfg.application.eras_deadline)})"))),)),
+        ("How", (_para(" · ".join(how)),)),
+    ]
+    notes = app.writer_notes(writer)
+    if notes is not None:
+        work = " · ".join(notes.facts[k] + (" weeks" if k == "weeks" and notes.facts[k].isdigit() else "")
+                          for k, _ in NOTE_FACTS if notes.facts.get(k))
+        if work:
+            rows.append(("Our work together", (_para(work),)))
+    if writer.emphasis:
+        rows.append(("You might speak to", (_bullets(writer.emphasis),)))
+    if cfg.application.qualities:
+        rows.append(("In a few words", (_para(" · ".join(cfg.application.qualities)),)))
+    applying = track.specialty + (" — " + " · ".join(track.focus) if track.focus else "")
+    rows.append(("Applying to", (_para(applying),)))
+    if track.requirements:
+        rows.append(("Program requirements", (_bullets(track.requirements),)))
+    if writer.share_programs and app.programs:
+        rows.append(("Target programs", (_bullets(_programs(app)),)))
+    highlighted = count_highlighted(tuple(parts))
+    if highlighted:
+        rows.append(("Marked for you", (_para(f"{highlighted} CV entries that concern our work are shaded "
+                                              "and marked with a bar in the margin."),)))
+    contents = " · ".join(s.title + (f" p.{pages[s.key]}" if pages and s.key in pages else "") for s in parts)
+    rows.append(("In this packet", (_para(contents),)))
+    contact = " · ".join(x for x in (applicant.email, applicant.phone) if x)
+    rows.append(("Contact", (_para(contact),)))
+    lead = _para(f"Dear {writer.salutation}, thank you for considering a letter of recommendation for my "
+                 f"{track.specialty} residency application. Everything you need to act is on this page; "
+                 "the pages after it give detail.", "lead")
+    return Section(SECTION_TITLES["request"], (lead, Fields(tuple(rows))), key="request", show_title=False)
+
+
+def assemble(app: Application, writer: Writer, pages: dict[str, int] | None = None) -> Document:
+    """Build the full (untrimmed) packet for one writer."""
+    parts = [s for s in (_work_section(app, writer), _statement_section(app, writer), _cv_section(app, writer)) if s]
+    return finish(app, writer, parts, pages)
+
+
+def finish(app: Application, writer: Writer, parts: list[Section], pages: dict[str, int] | None = None) -> Document:
+    """Put the cover sheet in front of (possibly trimmed) parts and set the metadata."""
+    cfg, applicant = app.config, app.config.applicant
+    track = cfg.track_of(writer)
+    if parts:
+        parts = [replace(parts[0], new_page=True), *parts[1:]]
+    season = cfg.application.eras_deadline.year + 1
+    return Document(
+        title=f"{applicant.short_name} — Letter of Recommendation request",
+        subtitle=f"{track.specialty} · ERAS {season} · for {writer.name}",
+        sections=(request_section(app, writer, parts, pages), *parts),
+        author=applicant.name,
+        subject=f"Letter of Recommendation request for {writer.name} — {track.specialty}",
+        keywords=("letter of recommendation", track.specialty, "ERAS"),
+        footer=f"{applicant.name} · Letter of Recommendation packet for {writer.name}",
+    )
+
+
+def entry_text(entry: Entry, words: int = 8) -> str:
+    """The first words of an entry, for reports."""
+    return " ".join(block_text(entry.blocks).split()[:words])

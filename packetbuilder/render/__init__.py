@@ -1,0 +1,1 @@
+"""Writers of the neutral model: PDF (reportlab) and DOCX (python-docx)."""

@@ -1,0 +1,248 @@
+"""Model → PDF (reportlab platypus).
+
+The items from :mod:`.flatten` become flowables: headings keep with their next block,
+each CV entry is kept on one page, highlighted entries sit on a tinted panel with a
+bar in the margin, level-1/2 headings become PDF outline entries, and every page has
+a footer with the applicant's name and "page X of Y". Output is deterministic
+(reportlab's invariant mode), so the same inputs give the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from xml.sax.saxutils import escape, quoteattr
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (Flowable, KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Table,
+                                TableStyle)
+
+from ..model import Document, Runs
+from . import fonts
+from .flatten import Item, flatten
+from .styles import StyleSheet, load_styles
+
+PAGE_SIZES = {"letter": LETTER, "a4": A4}
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What a layout pass learned: page count and the first page of each outlined section."""
+
+    pages: int
+    starts: dict[str, int]
+
+
+def _color(hex_rgb: str) -> colors.Color:
+    return colors.HexColor("#" + hex_rgb)
+
+
+def markup(runs: Runs, sheet: StyleSheet) -> str:
+    """Runs as reportlab paragraph markup. Every text node is escaped: Paragraph parses
+    its text as markup, so an unescaped ``AT&T`` or ``<jane@x.org>`` would be mangled."""
+    parts = []
+    for run in runs:
+        text = escape(fonts.displayable(run.text)).replace("\n", "<br/>")
+        if run.code:
+            text = f'<font face="{fonts.MONO}">{text}</font>'
+        if run.italic:
+            text = f"<i>{text}</i>"
+        if run.bold:
+            text = f"<b>{text}</b>"
+        if run.href:
+            text = f'<a href={quoteattr(run.href)} color="#{sheet.colors["link"]}">{text}</a>'
+        parts.append(text)
+    return "".join(parts)
+
+
+class _Styles:
+    """ParagraphStyle objects, made once per (style, depth)."""
+
+    def __init__(self, sheet: StyleSheet):
+        self.sheet = sheet
+        self._cache: dict[tuple[str, int], ParagraphStyle] = {}
+
+    def __call__(self, name: str, depth: int = 0) -> ParagraphStyle:
+        key = (name, depth)
+        if key not in self._cache:
+            spec = self.sheet.styles.get(name) or self.sheet.styles["Body Text"]
+            step = self.sheet.styles["List Bullet"].indent
+            font = fonts.MONO if spec.mono else fonts.FAMILY
+            if not spec.mono and (spec.bold or spec.italic):
+                font += "-" + ("Bold" if spec.bold else "") + ("Italic" if spec.italic else "")
+            self._cache[key] = ParagraphStyle(
+                f"{name}-{depth}", fontName=font, fontSize=spec.size, leading=spec.leading,
+                textColor=_color(spec.color), spaceBefore=spec.space_before, spaceAfter=spec.space_after,
+                leftIndent=spec.indent + depth * step, bulletIndent=spec.indent + (depth - 1) * step,
+                bulletFontName=fonts.FAMILY, alignment=TA_LEFT, keepWithNext=name.startswith("Heading") or name
+                in ("Title", "Subtitle"), splitLongWords=1, allowWidows=0, allowOrphans=0)
+        return self._cache[key]
+
+
+class _Outlined(Paragraph):
+    """A heading that becomes a PDF outline entry (see ``_Doc.afterFlowable``)."""
+
+    def __init__(self, text: str, style: ParagraphStyle, outline: tuple[str, int], title: str):
+        super().__init__(text, style)
+        self.outline, self.title = outline, title
+
+
+class _Doc(SimpleDocTemplate):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.starts: dict[str, int] = {}
+
+    def afterFlowable(self, flowable: Flowable) -> None:
+        if isinstance(flowable, _Outlined):
+            key, level = flowable.outline
+            self.starts.setdefault(key, self.page)
+            self.canv.bookmarkPage(key)
+            self.canv.addOutlineEntry(flowable.title, key, level=level, closed=False)
+
+
+def _footer_canvas(footer: str, sheet: StyleSheet):
+    """A canvas that draws 'name · page X of Y' once the page count is known."""
+
+    class FooterCanvas(Canvas):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._saved: list[dict] = []
+
+        def showPage(self) -> None:
+            self._saved.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._saved)
+            for number, state in enumerate(self._saved, 1):
+                self.__dict__.update(state)
+                width, _ = self._pagesize
+                y = sheet.page["margin_bottom"] / 2
+                self.setFont(fonts.FAMILY, sheet.page["footer_size"])
+                self.setFillColor(_color(sheet.colors["muted"]))
+                self.drawString(sheet.page["margin_left"], y, fonts.displayable(footer))
+                self.drawRightString(width - sheet.page["margin_right"], y, f"page {number} of {total}")
+                super().showPage()
+            super().save()
+
+    return FooterCanvas
+
+
+class _Builder:
+    def __init__(self, sheet: StyleSheet, width: float):
+        self.sheet, self.width, self.style = sheet, width, _Styles(sheet)
+
+    def paragraph(self, item: Item, width: float) -> list[Flowable]:
+        if item.fields:
+            return [self.fields(item, width)]
+        if item.table is not None:
+            return [self.table(item, width)]
+        style = self.style(item.style, item.depth)
+        if item.code:
+            code = self.style("Code", item.depth)
+            lines = [escape(fonts.displayable(line)) for line in item.code.split("\n")]
+            text = "<br/>".join(line.replace(" ", "&nbsp;", len(line) - len(line.lstrip(" "))) for line in lines)
+            return [Paragraph(text or "&nbsp;", code)]
+        text = markup(item.runs, self.sheet) or "&nbsp;"
+        bullet = escape(item.label) if item.label else None
+        if item.outline:
+            return [_Outlined(text, style, item.outline, "".join(r.text for r in item.runs))]
+        return [Paragraph(text, style, bulletText=bullet)]
+
+    def fields(self, item: Item, width: float) -> Table:
+        label_w = 112
+        label_style = self.style("Label")
+        rows = [[Paragraph(escape(label), label_style),
+                 [f for sub in value for f in self.paragraph(sub, width - label_w - 12)]]
+                for label, value in item.fields]
+        table = Table(rows, colWidths=[label_w, width - label_w], hAlign="LEFT")
+        table.setStyle(TableStyle([
+            ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 6), ("TOPPADDING", (0, 0), (-1, -1), 5),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ("LINEBELOW", (0, 0), (-1, -2), 0.4, _color(self.sheet.colors["rule"]))]))
+        return table
+
+    def table(self, item: Item, width: float) -> Table:
+        body = self.style("Body Text")
+        head = self.style("Label")
+        rows = item.table.rows
+        columns = max(len(r) for r in rows)
+        cells = [[Paragraph(markup(c, self.sheet) or "&nbsp;", head if item.table.header and i == 0 else body)
+                  for c in row] + [""] * (columns - len(row)) for i, row in enumerate(rows)]
+        indent = self.style("Body Text", item.depth).leftIndent
+        table = Table(cells, colWidths=[(width - indent) / columns] * columns, hAlign="LEFT",
+                      repeatRows=1 if item.table.header else 0)
+        table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, _color(self.sheet.colors["rule"])),
+                                   ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+        return table
+
+    def highlighted(self, flowables: list[Flowable], width: float) -> Table:
+        panel = Table([[flowables]], colWidths=[width])
+        panel.setStyle(TableStyle([
+            ("BACKGROUND", (0, 0), (-1, -1), _color(self.sheet.colors["highlight_fill"])),
+            ("LINEBEFORE", (0, 0), (0, -1), 2.5, _color(self.sheet.colors["highlight_bar"])),
+            ("LEFTPADDING", (0, 0), (-1, -1), 5), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+            ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
+        return panel
+
+    def story(self, items: list[Item]) -> list[Flowable]:
+        """Flowables for the items. An entry's items are kept on one page, and headings are
+        kept with what follows them (explicitly: platypus' keepWithNext does not hold when
+        the next flowable is itself a KeepTogether)."""
+        story: list[Flowable] = []
+        held: list[Flowable] = []  # headings waiting for their first block
+        index = 0
+        while index < len(items):
+            item = items[index]
+            if item.new_page and (story or held):
+                story.extend(held)
+                held = []
+                story.append(PageBreak())
+            end = index + 1
+            if item.group:
+                while end < len(items) and items[end].group == item.group:
+                    end += 1
+            inner_width = self.width - (8 if item.highlight else 0)
+            flowables = [f for sub in items[index:end] for f in self.paragraph(sub, inner_width)]
+            if item.highlight:
+                flowables = [self.highlighted(flowables, self.width)]
+            index = end
+            if item.style.startswith("Heading") or item.style in ("Title", "Subtitle"):
+                held.extend(flowables)
+                continue
+            if held or item.group:
+                story.append(KeepTogether(held + flowables))
+                held = []
+            else:
+                story.extend(flowables)
+        story.extend(held)
+        return story
+
+
+def _render(document: Document, page_size: str) -> tuple[bytes, Layout]:
+    fonts.register()
+    sheet = load_styles()
+    page = sheet.page
+    buffer = io.BytesIO()
+    doc = _Doc(buffer, pagesize=PAGE_SIZES[page_size], leftMargin=page["margin_left"],
+               rightMargin=page["margin_right"], topMargin=page["margin_top"], bottomMargin=page["margin_bottom"],
+               title=document.title, author=document.author, subject=document.subject,
+               keywords=", ".join(document.keywords), creator="packetbuilder", invariant=1)
+    story = _Builder(sheet, doc.width).story(flatten(document))
+    doc.build(story, canvasmaker=_footer_canvas(document.footer, sheet))
+    return buffer.getvalue(), Layout(doc.page, dict(doc.starts))
+
+
+def render_pdf(document: Document, page_size: str = "letter") -> bytes:
+    """The PDF bytes of a document."""
+    return _render(document, page_size)[0]
+
+
+def layout(document: Document, page_size: str = "letter") -> Layout:
+    """Lay the document out exactly as :func:`render_pdf` would, and report its pages."""
+    return _render(document, page_size)[1]

@@ -1,0 +1,162 @@
+"""Reading an application folder: files in, one :class:`Application` out.
+
+This is the input edge. Every source is read once, read-only, checked (inside the
+folder, a file, text, UTF-8) and parsed into the neutral model; every later stage
+works on the result. Problems across all files are collected and raised together.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import CONFIG_NAME, Config, Track, Writer, parse_config
+from .errors import InputError, Problem
+from .markdown import Notes, read_cv, read_notes, read_prose
+from .model import Document
+
+
+def resolve_inside(folder: Path, relative: str, key: str = "") -> Path:
+    """The path of ``relative`` inside ``folder``; an error if it leaves the folder.
+
+    Symlinks are resolved first, so a link that points outside is refused too.
+    """
+    root = folder.resolve()
+    candidate = Path(relative)
+    if candidate.is_absolute():
+        raise InputError(Problem(CONFIG_NAME, f"path {relative!r} is absolute",
+                                 "write it relative to the application folder", key=key))
+    target = (root / candidate).resolve()
+    if target != root and root not in target.parents:
+        raise InputError(Problem(CONFIG_NAME, f"path {relative!r} leaves the application folder",
+                                 "keep every source file inside the folder that holds packet.toml", key=key))
+    return target
+
+
+def _guess_encoding(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16"
+    try:
+        data.decode("cp1252")
+        return "Windows-1252 (Latin-1)"
+    except UnicodeDecodeError:
+        return "an 8-bit encoding"
+
+
+def read_text(folder: Path, name: str, path: Path | None = None) -> str:
+    """Read a UTF-8 text file (a BOM is accepted) or raise a clear InputError."""
+    path = path or resolve_inside(folder, name)
+    if not path.exists():
+        raise InputError(Problem(name, "file not found", f"create {name} or fix the path in packet.toml"))
+    if path.is_dir():
+        raise InputError(Problem(name, "is a folder, not a file", "point the setting at a Markdown file"))
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(Problem(name, f"cannot be read ({exc.strerror})", "check its permissions")) from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(Problem(name, "is UTF-16 text", "save it as UTF-8 (in most editors: Save As → UTF-8)"))
+    if b"\x00" in data:
+        raise InputError(Problem(name, "is a binary file, not text",
+                                 "export it as Markdown text (e.g. `pandoc cv.docx -t gfm -o cv.md`)"))
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(Problem(name, f"is not UTF-8; it looks like {_guess_encoding(data)}",
+                                 "save it as UTF-8 (in most editors: Save As → UTF-8)", line)) from None
+
+
+@dataclass(frozen=True)
+class Program:
+    program: str
+    city: str = ""
+    state: str = ""
+    type: str = ""
+    priority: str = ""
+
+
+@dataclass(frozen=True)
+class Application:
+    """Everything the packets, emails, schedule and audit are made from."""
+
+    folder: Path
+    config: Config
+    cv: Document
+    statements: dict[str, Document] = field(default_factory=dict)  # by track id
+    goals: Document | None = None
+    notes: dict[str, Notes] = field(default_factory=dict)  # by writer id
+    programs: tuple[Program, ...] = ()
+    files: dict[str, Path] = field(default_factory=dict)  # display name → path, for hashing and checks
+
+    def writer_notes(self, writer: Writer) -> Notes | None:
+        return self.notes.get(writer.id)
+
+    def statement_for(self, track: Track) -> Document | None:
+        return self.statements.get(track.id)
+
+
+def _read_programs(text: str, name: str) -> tuple[Program, ...]:
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    if "program" not in header:
+        raise InputError(Problem(name, "has no `program` column", "start the file with a header row: program,city,state,type,priority", 1))
+    programs = []
+    for number, row in enumerate(reader, 2):
+        clean = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k}
+        if not clean.get("program"):
+            continue
+        programs.append(Program(**{k: clean.get(k, "") for k in ("program", "city", "state", "type", "priority")}))
+    return tuple(programs)
+
+
+def load_application(folder: Path) -> Application:
+    """Read and validate a whole application folder, reporting every problem at once."""
+    folder = Path(folder)
+    if not (folder / CONFIG_NAME).is_file():
+        raise InputError(Problem(str(folder / CONFIG_NAME), "not found",
+                                 "run the command in an application folder, or create one with `packetbuilder init DIR`"))
+    config = parse_config(read_text(folder, CONFIG_NAME, folder / CONFIG_NAME))
+    problems: list[Problem] = []
+    files: dict[str, Path] = {CONFIG_NAME: folder / CONFIG_NAME}
+
+    def source(relative: str, key: str, parse, required: bool = True):
+        try:
+            path = resolve_inside(folder, relative, key)
+            if not required and not path.exists():
+                return None
+            text = read_text(folder, relative, path)
+            files[relative] = path
+            return parse(text)
+        except InputError as exc:
+            problems.extend(p if p.key else Problem(p.file, p.message, p.fix, p.line, key) for p in exc.problems)
+            return None
+
+    app_settings = config.application
+    cv = source(app_settings.cv, "application.cv", read_cv)
+    if cv is not None and not cv.sections:
+        problems.append(Problem(app_settings.cv, "has no `## Section` headings" if cv.preamble else "is empty",
+                                "write sections such as `## Education` with one `- entry` per line"))
+    statements = {}
+    for track in config.tracks:
+        if track.statement:
+            doc = source(track.statement, f"tracks[{track.id}].statement", read_prose)
+            if doc is not None:
+                statements[track.id] = doc
+    goals = source(app_settings.goals, "application.goals", read_prose) if app_settings.goals else \
+        source("goals.md", "application.goals", read_prose, required=False)
+    notes = {}
+    for writer in config.writers:
+        relative = writer.notes or f"notes/{writer.id}.md"
+        parsed = source(relative, f"writers[{writer.id}].notes", read_notes, required=writer.notes is not None)
+        if parsed is not None:
+            notes[writer.id] = parsed
+    programs: tuple[Program, ...] = ()
+    if app_settings.programs:
+        programs = source(app_settings.programs, "application.programs",
+                          lambda t: _read_programs(t, app_settings.programs)) or ()
+    if problems:
+        raise InputError(problems)
+    return Application(folder, config, cv, statements, goals, notes, programs, files)
