@@ -1,0 +1,240 @@
+"""Model → DOCX (python-docx), with every style taken from ``styles/reference.docx``.
+
+The same items the PDF writer draws become Word paragraphs in Word's own styles, so
+the student can edit the packet in Word and restyle it there. The page size, margins
+and fonts match the PDF (Calibri/Courier New, metric twins of the embedded
+Carlito/Liberation Mono), so Word paginates it like the PDF. What python-docx lacks
+is done on the XML: hyperlinks, numbering restarts, shading and the page fields.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+
+from docx import Document as WordDocument
+from docx.enum.section import WD_ORIENT
+from docx.enum.text import WD_TAB_ALIGNMENT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Pt
+
+from ..model import Document, Runs
+from . import fonts
+from .flatten import Item, flatten
+from .reference import stable_zip
+from .styles import REFERENCE_DOCX, StyleSheet, load_styles
+
+LABEL_WIDTH = 112  # the cover sheet's label column, as in the PDF
+PAGE_SIZES_PT = {"letter": (612, 792), "a4": (595.28, 841.89)}
+
+
+def _fixed_time() -> dt.datetime:
+    """Core-property dates: SOURCE_DATE_EPOCH if set, else a constant, for reproducible files."""
+    epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "946684800"))
+    return dt.datetime.fromtimestamp(epoch, dt.timezone.utc).replace(tzinfo=None)
+
+
+def _set(element, tag: str, **attrs: str):
+    child = OxmlElement(tag)
+    for key, value in attrs.items():
+        child.set(qn(f"w:{key}"), value)
+    element.append(child)
+    return child
+
+
+class _Writer:
+    def __init__(self, document: Document, page_size: str, sheet: StyleSheet):
+        self.sheet = sheet
+        self.doc = WordDocument(str(REFERENCE_DOCX))
+        body = self.doc.element.body
+        for child in list(body):
+            if child.tag != qn("w:sectPr"):
+                body.remove(child)
+        self.source = document
+        self.page_size = page_size
+        self._numbering: dict[int, str] = {}
+
+    # -- page, footer, metadata --------------------------------------------------------
+
+    def setup(self) -> None:
+        section = self.doc.sections[0]
+        width, height = PAGE_SIZES_PT[self.page_size]
+        section.orientation = WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = Pt(width), Pt(height)
+        page = self.sheet.page
+        section.top_margin, section.bottom_margin = Pt(page["margin_top"]), Pt(page["margin_bottom"])
+        section.left_margin, section.right_margin = Pt(page["margin_left"]), Pt(page["margin_right"])
+        section.footer_distance = Pt(page["margin_bottom"] / 2 - 4)
+        footer = section.footer.paragraphs[0]
+        footer.style = self.doc.styles["Footer"]
+        footer.paragraph_format.tab_stops.add_tab_stop(Pt(width - page["margin_left"] - page["margin_right"]),
+                                                       WD_TAB_ALIGNMENT.RIGHT)
+        footer.add_run(fonts.displayable(self.source.footer) + "\tpage ")
+        self._field(footer, "PAGE")
+        footer.add_run(" of ")
+        self._field(footer, "NUMPAGES")
+        props = self.doc.core_properties
+        props.author = self.source.author
+        props.last_modified_by = self.source.author
+        props.title = self.source.title
+        props.subject = self.source.subject
+        props.keywords = ", ".join(self.source.keywords)
+        props.comments = ""
+        props.revision = 1
+        props.created = props.modified = _fixed_time()
+
+    def _field(self, paragraph, code: str) -> None:
+        run = paragraph.add_run()
+        _set(run._r, "w:fldChar", fldCharType="begin")
+        instr = OxmlElement("w:instrText")
+        instr.set(qn("xml:space"), "preserve")
+        instr.text = f" {code} "
+        run._r.append(instr)
+        _set(run._r, "w:fldChar", fldCharType="separate")
+        text = OxmlElement("w:t")
+        text.text = "1"
+        run._r.append(text)
+        _set(run._r, "w:fldChar", fldCharType="end")
+
+    # -- inline ------------------------------------------------------------------------
+
+    def runs(self, paragraph, runs: Runs) -> None:
+        for r in runs:
+            text = fonts.displayable(r.text)
+            if r.href:
+                self._hyperlink(paragraph, text, r.href, r)
+                continue
+            run = paragraph.add_run(text)
+            self._style_run(run, r)
+
+    def _style_run(self, run, r) -> None:
+        run.bold = r.bold or None
+        run.italic = r.italic or None
+        if r.code:
+            run.font.name = self.sheet.fonts["word_mono"]
+
+    def _hyperlink(self, paragraph, text: str, href: str, r) -> None:
+        """python-docx has no hyperlink API: add the relationship and the w:hyperlink element."""
+        rel = paragraph.part.relate_to(href, "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+                                             "hyperlink", is_external=True)
+        link = OxmlElement("w:hyperlink")
+        link.set(qn("r:id"), rel)
+        run = paragraph.add_run(text, style="Hyperlink")
+        self._style_run(run, r)
+        link.append(run._r)
+        paragraph._p.append(link)
+
+    # -- paragraphs --------------------------------------------------------------------
+
+    def _style_name(self, item: Item) -> str:
+        if item.style in ("List Bullet", "List Number"):
+            return item.style + ("" if item.depth <= 1 else f" {min(item.depth, 3)}")
+        return item.style
+
+    def _restart(self, paragraph, list_id: int) -> None:
+        """Each numbered list gets its own w:num with a startOverride, or Word would
+        continue the numbering of the previous list."""
+        if list_id not in self._numbering:
+            numbering = self.doc.part.numbering_part.element
+            style = self.doc.styles[paragraph.style.name]
+            num_pr = style.element.pPr.numPr if style.element.pPr is not None else None
+            if num_pr is None or num_pr.numId is None:
+                return
+            abstract = numbering.num_having_numId(num_pr.numId.val).abstractNumId.val
+            num = numbering.add_num(abstract)
+            override = _set(num, "w:lvlOverride", ilvl="0")
+            _set(override, "w:startOverride", val="1")
+            self._numbering[list_id] = str(num.numId)
+        num_pr = paragraph._p.get_or_add_pPr().get_or_add_numPr()
+        num_pr.get_or_add_ilvl().val = 0
+        num_pr.get_or_add_numId().val = int(self._numbering[list_id])
+
+    def _highlight(self, paragraph) -> None:
+        ppr = paragraph._p.get_or_add_pPr()
+        borders = OxmlElement("w:pBdr")
+        _set(borders, "w:left", val="single", sz="18", space="6", color=self.sheet.colors["highlight_bar"])
+        ppr.append(borders)
+        _set(ppr, "w:shd", val="clear", color="auto", fill=self.sheet.colors["highlight_fill"])
+
+    def paragraph(self, item: Item, container) -> None:
+        if item.fields:
+            self.fields(item, container)
+            return
+        if item.table is not None:
+            self.table(item, container)
+            return
+        paragraph = container.add_paragraph(style=self._style_name(item))
+        if item.code:
+            for number, line in enumerate(item.code.split("\n")):
+                if number:
+                    paragraph.add_run().add_break()
+                paragraph.add_run(fonts.displayable(line))
+        else:
+            self.runs(paragraph, item.runs)
+        fmt = paragraph.paragraph_format
+        if item.depth and item.style not in ("List Bullet", "List Number"):
+            fmt.left_indent = Pt(self.sheet["List Bullet"].indent * (item.depth + 1))
+        if item.style == "List Number":
+            self._restart(paragraph, item.list_id)
+        if item.new_page:
+            fmt.page_break_before = True
+        if item.group:
+            fmt.keep_together = True
+        if item.highlight:
+            self._highlight(paragraph)
+        return paragraph
+
+    def fields(self, item: Item, container) -> None:
+        table = container.add_table(rows=0, cols=2)
+        table.autofit = False
+        width = PAGE_SIZES_PT[self.page_size][0] - self.sheet.page["margin_left"] - self.sheet.page["margin_right"]
+        widths = (Pt(LABEL_WIDTH), Pt(width - LABEL_WIDTH))
+        for column, column_width in zip(table.columns, widths):
+            column.width = column_width
+        for label, value in item.fields:
+            cells = table.add_row().cells
+            cells[0].width, cells[1].width = widths
+            label_paragraph = cells[0].paragraphs[0]
+            label_paragraph.style = self.doc.styles["Label"]
+            label_paragraph.add_run(label)
+            first = cells[1].paragraphs[0]
+            for sub in value:
+                self.paragraph(sub, cells[1])
+            if len(cells[1].paragraphs) > 1:
+                first._p.getparent().remove(first._p)
+            for cell in cells:
+                borders = OxmlElement("w:tcBorders")
+                _set(borders, "w:bottom", val="single", sz="4", color=self.sheet.colors["rule"])
+                cell._tc.get_or_add_tcPr().append(borders)
+
+    def table(self, item: Item, container) -> None:
+        rows = item.table.rows
+        columns = max(len(r) for r in rows)
+        table = container.add_table(rows=len(rows), cols=columns)
+        table.style = self.doc.styles["Table Grid"]
+        for i, row in enumerate(rows):
+            for j, cell_runs in enumerate(row):
+                paragraph = table.cell(i, j).paragraphs[0]
+                self.runs(paragraph, cell_runs)
+                if item.table.header and i == 0:
+                    for run in paragraph.runs:
+                        run.bold = True
+
+    def write(self, items: list[Item]) -> None:
+        for index, item in enumerate(items):
+            paragraph = self.paragraph(item, self.doc)
+            following = items[index + 1] if index + 1 < len(items) else None
+            if paragraph is not None and following is not None and item.group and following.group == item.group:
+                paragraph.paragraph_format.keep_with_next = True  # an entry stays on one page
+
+
+def render_docx(document: Document, page_size: str = "letter") -> bytes:
+    """The DOCX bytes of a document (deterministic: fixed dates and zip entry times)."""
+    writer = _Writer(document, page_size, load_styles())
+    writer.setup()
+    writer.write(flatten(document))
+    buffer = io.BytesIO()
+    writer.doc.save(buffer)
+    return stable_zip(buffer.getvalue())
