@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -37,13 +38,19 @@ def reports_errors(command):
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="packetbuilder")
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """Build tailored letter-of-recommendation request packets for residency applications.
 
     \b
     Start here:
-      packetbuilder build samples --out build   # build the sample application
+      packetbuilder init my-application    # a complete, commented example to edit
+      packetbuilder build my-application   # packets into my-application/build
     """
+    # Colour only helps on a terminal; click already drops it when output is piped,
+    # and NO_COLOR (https://no-color.org) asks for none at all.
+    if os.environ.get("NO_COLOR"):
+        ctx.color = False
 
 
 @main.command()
@@ -85,3 +92,23 @@ def schema() -> None:
     from .config import json_schema
 
     click.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+
+
+@main.command()
+@click.argument("folder", metavar="DIR", type=FOLDER)
+@reports_errors
+def init(folder: Path) -> None:
+    """Create a new application folder from the commented sample; never overwrites.
+
+    \b
+    Example:
+      packetbuilder init my-application
+    """
+    from .scaffold import create_application
+
+    created = create_application(folder)
+    click.echo(f"created {folder}: " + ", ".join(str(p) for p in created.files))
+    click.echo("next:")
+    for command in created.next_steps():
+        click.echo(f"  {command}")
+    click.echo("then make it yours: edit packet.toml (every key is explained there), cv.md and notes/.")
