@@ -258,7 +258,8 @@ def _describe(error: dict[str, Any], loc: tuple[Any, ...]) -> tuple[str, str]:
     if kind == "too_short":
         return f"at least one [[{key}]] table is required", f"add a [[{key}]] table"
     if kind == "value_error":
-        return error["msg"].removeprefix("Value error, "), ""
+        message, _, fix = error["msg"].removeprefix("Value error, ").partition(" — ")
+        return message, fix
     expected = {"string_type": "text in quotes", "int_type": "a whole number", "bool_type": "true or false",
                 "list_type": "a list like [\"a\", \"b\"]", "model_type": "a table",
                 "dict_type": "a table"}.get(kind)

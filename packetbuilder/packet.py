@@ -44,7 +44,8 @@ def _cv_section(app: Application, writer: Writer) -> Section:
         blocks = tuple(replace(b, highlight=is_relevant(b, writer)) if isinstance(b, Entry) else b
                        for b in section.blocks)
         children.append(replace(section, blocks=blocks))
-    return Section(SECTION_TITLES["cv"], app.cv.preamble, tuple(children), key="cv")
+    name = (Paragraph((Run(app.cv.title, bold=True),)),) if app.cv.title else ()
+    return Section(SECTION_TITLES["cv"], name + app.cv.preamble, tuple(children), key="cv")
 
 
 def _work_section(app: Application, writer: Writer) -> Section | None:
@@ -127,7 +128,7 @@ def request_section(app: Application, writer: Writer, parts: list[Section],
     if highlighted:
         rows.append(("Marked for you", (_para(f"{highlighted} CV entries that concern our work are shaded "
                                               "and marked with a bar in the margin."),)))
-    contents = " · ".join(s.title + (f" p.{pages[s.key]}" if pages and s.key in pages else "") for s in parts)
+    contents = " · ".join(s.title + (f"\u00a0p.{pages[s.key]}" if pages and s.key in pages else "") for s in parts)
     rows.append(("In this packet", (_para(contents),)))
     contact = " · ".join(x for x in (applicant.email, applicant.phone) if x)
     rows.append(("Contact", (_para(contact),)))

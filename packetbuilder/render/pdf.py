@@ -10,7 +10,7 @@ a footer with the applicant's name and "page X of Y". Output is deterministic
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
 from reportlab.lib import colors
@@ -20,6 +20,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (Flowable, KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Table,
                                 TableStyle)
+from reportlab.platypus.doctemplate import ActionFlowable
 
 from ..model import Document, Runs
 from . import fonts
@@ -31,10 +32,21 @@ PAGE_SIZES = {"letter": LETTER, "a4": A4}
 
 @dataclass(frozen=True)
 class Layout:
-    """What a layout pass learned: page count and the first page of each outlined section."""
+    """What a layout pass learned: page count and the first page of each outlined section.
+
+    The measurements let page fitting estimate what a cut saves without laying the
+    document out again: ``entries`` maps each CV entry (numbered 1, 2, … in document
+    order, as :mod:`.flatten` numbers its groups) to the points it took on the page,
+    ``sections`` maps each outlined section key to the points its heading and body took
+    up to the next outlined heading, and ``last_page_used`` is how full the last page is.
+    """
 
     pages: int
     starts: dict[str, int]
+    entries: dict[int, float] = field(default_factory=dict)
+    sections: dict[str, float] = field(default_factory=dict)
+    frame_height: float = 0.0
+    last_page_used: float = 0.0
 
 
 def _color(hex_rgb: str) -> colors.Color:
@@ -83,6 +95,12 @@ class _Styles:
         return self._cache[key]
 
 
+def _table_style(commands: list[tuple]) -> TableStyle:
+    """A TableStyle whose cells default to the embedded font (reportlab's default is an
+    unembedded Helvetica, which would land in every page's resources)."""
+    return TableStyle([("FONTNAME", (0, 0), (-1, -1), fonts.FAMILY), *commands])
+
+
 class _Outlined(Paragraph):
     """A heading that becomes a PDF outline entry (see ``_Doc.afterFlowable``)."""
 
@@ -95,8 +113,29 @@ class _Doc(SimpleDocTemplate):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.starts: dict[str, int] = {}
+        self.entry_heights: dict[int, float] = {}
+        self.section_heights: dict[str, float] = {}
+        self._section = ""
+        self._last = (0, 0.0)  # (page, frame y) after the previous flowable
+
+    def _measure(self, flowable: Flowable) -> None:
+        """Charge the vertical space the flowable just took (spacing included) to its entry
+        and section; a flowable that opened a page is charged from the top of the frame."""
+        frame = self.frame
+        top = frame._y2 - frame._topPadding
+        page, y = self._last
+        used = (y if page == self.page else top) - frame._y
+        self._last = (self.page, frame._y)
+        if isinstance(flowable, _Outlined):
+            self._section = flowable.outline[0]
+        self.section_heights[self._section] = self.section_heights.get(self._section, 0.0) + used
+        group = getattr(flowable, "entry_group", 0)
+        if group:
+            self.entry_heights[group] = self.entry_heights.get(group, 0.0) + used
 
     def afterFlowable(self, flowable: Flowable) -> None:
+        if not isinstance(flowable, ActionFlowable):
+            self._measure(flowable)
         if isinstance(flowable, _Outlined):
             key, level = flowable.outline
             self.starts.setdefault(key, self.page)
@@ -160,7 +199,7 @@ class _Builder:
                  [f for sub in value for f in self.paragraph(sub, width - label_w - 12)]]
                 for label, value in item.fields]
         table = Table(rows, colWidths=[label_w, width - label_w], hAlign="LEFT")
-        table.setStyle(TableStyle([
+        table.setStyle(_table_style([
             ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
             ("RIGHTPADDING", (0, 0), (-1, -1), 6), ("TOPPADDING", (0, 0), (-1, -1), 5),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
@@ -177,13 +216,13 @@ class _Builder:
         indent = self.style("Body Text", item.depth).leftIndent
         table = Table(cells, colWidths=[(width - indent) / columns] * columns, hAlign="LEFT",
                       repeatRows=1 if item.table.header else 0)
-        table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, _color(self.sheet.colors["rule"])),
+        table.setStyle(_table_style([("GRID", (0, 0), (-1, -1), 0.4, _color(self.sheet.colors["rule"])),
                                    ("VALIGN", (0, 0), (-1, -1), "TOP")]))
         return table
 
     def highlighted(self, flowables: list[Flowable], width: float) -> Table:
         panel = Table([[flowables]], colWidths=[width])
-        panel.setStyle(TableStyle([
+        panel.setStyle(_table_style([
             ("BACKGROUND", (0, 0), (-1, -1), _color(self.sheet.colors["highlight_fill"])),
             ("LINEBEFORE", (0, 0), (0, -1), 2.5, _color(self.sheet.colors["highlight_bar"])),
             ("LEFTPADDING", (0, 0), (-1, -1), 5), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
@@ -211,6 +250,8 @@ class _Builder:
             flowables = [f for sub in items[index:end] for f in self.paragraph(sub, inner_width)]
             if item.highlight:
                 flowables = [self.highlighted(flowables, self.width)]
+            for flowable in flowables:
+                flowable.entry_group = item.group  # read back by _Doc._measure
             index = end
             if item.style.startswith("Heading") or item.style in ("Title", "Subtitle"):
                 held.extend(flowables)
@@ -232,10 +273,14 @@ def _render(document: Document, page_size: str) -> tuple[bytes, Layout]:
     doc = _Doc(buffer, pagesize=PAGE_SIZES[page_size], leftMargin=page["margin_left"],
                rightMargin=page["margin_right"], topMargin=page["margin_top"], bottomMargin=page["margin_bottom"],
                title=document.title, author=document.author, subject=document.subject,
-               keywords=", ".join(document.keywords), creator="packetbuilder", invariant=1)
+               keywords=", ".join(document.keywords), creator="packetbuilder", invariant=1,
+               initialFontName=fonts.FAMILY)  # else every page names an unembedded Helvetica
     story = _Builder(sheet, doc.width).story(flatten(document))
     doc.build(story, canvasmaker=_footer_canvas(document.footer, sheet))
-    return buffer.getvalue(), Layout(doc.page, dict(doc.starts))
+    frame = doc.frame
+    used = frame._y2 - frame._topPadding - frame._y
+    return buffer.getvalue(), Layout(doc.page, dict(doc.starts), dict(doc.entry_heights), dict(doc.section_heights),
+                                     frame._aH, used)
 
 
 def render_pdf(document: Document, page_size: str = "letter") -> bytes:

@@ -1,0 +1,163 @@
+"""End to end: sources → model → PDF and DOCX, read back with pypdf and python-docx."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import docx
+import pytest
+from pypdf import PdfReader
+
+from packetbuilder.build import build_application
+from packetbuilder.markdown import read_cv, read_notes
+from packetbuilder.model import Entry, plain
+
+HOSTILE = "R&D at AT&T <b>not bold</b> a<b µg/kg – “quoted” Łódź Wiśniewski jane@x.org"
+
+
+def _pdf_text(path: Path) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+def _docx_text(path: Path) -> str:
+    document = docx.Document(str(path))
+    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    return "\n".join([p.text for p in document.paragraphs] + cells)
+
+
+@pytest.fixture
+def built(sample: Path, tmp_path: Path) -> Path:
+    cv = sample / "cv.md"
+    cv.write_text(cv.read_text("utf-8").replace(
+        "- **Data**: R, Python, SQL, REDCap", f"- **Data**: R, Python, SQL, REDCap; {HOSTILE} {{: .chen }}"), "utf-8")
+    out = tmp_path / "out"
+    report = build_application(sample, out, formats=("pdf", "docx"))
+    assert not report.failed
+    return out
+
+
+def test_outputs_follow_the_layout(built: Path):
+    for writer in ("chen", "okafor", "lee", "wisniewski"):
+        names = sorted(p.name for p in (built / writer).iterdir())
+        assert "Anh_Nguyen_LOR_Packet.pdf" in names and "Anh_Nguyen_LOR_Packet.docx" in names
+    assert (built / "build-report.json").is_file()
+
+
+def test_pdf_text_fonts_outline_and_metadata(built: Path):
+    path = built / "chen" / "Anh_Nguyen_LOR_Packet.pdf"
+    text = _pdf_text(path)
+    assert "Nguyễn Thị Minh Anh" in text
+    assert "Dr. Wiśniewski" not in text  # another writer's packet detail does not leak in
+    for fragment in ("R&D at AT&T", "<b>not bold</b>", "jane@x.org", "a<b", "µg/kg", "–", "Łódź"):
+        assert fragment in text, fragment
+    assert "\u25a0" not in text and "\x00" not in text
+    assert "{:" not in text and ".keep" not in text and ".optional" not in text
+    reader = PdfReader(path)
+    fonts = set()
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"] if "/DescendantFonts" in font \
+                else font.get("/FontDescriptor")
+            assert descriptor is not None and "/FontFile2" in descriptor.get_object(), font["/BaseFont"]
+            fonts.add(str(font["/BaseFont"]).split("+")[-1])
+    assert {"Carlito", "Carlito-Bold"} <= fonts
+    titles = [item.title for item in reader.outline if not isinstance(item, list)]
+    assert titles[:2] == ["Our work together", "Personal Statement — Internal Medicine (draft)"]
+    assert "Curriculum vitae" in titles
+    meta = reader.metadata
+    assert meta.author == "Nguyễn Thị Minh Anh"
+    assert meta.title == "Anh Nguyen — Letter of Recommendation request"
+    assert "Maya Chen, MD" in meta.subject
+    assert reader.pages[0].mediabox.width == 612  # US Letter
+
+
+def test_pdf_footer_and_cover_sheet(built: Path):
+    reader = PdfReader(built / "chen" / "Anh_Nguyen_LOR_Packet.pdf")
+    first = " ".join(reader.pages[0].extract_text().split())
+    total = len(reader.pages)
+    assert f"page 1 of {total}" in first
+    for label in ("Please upload by", "Thursday, September 10, 2026", "Letter ID LOR-4821-0917",
+                  "FERPA waiver signed", "You might speak to", "clinical reasoning on a busy ward",
+                  "calm under pressure", "At least two letters", "Riverside University Hospital",
+                  "In this packet", "Curriculum vitae p."):
+        assert label in first, label
+
+
+def test_docx_styles_properties_and_highlights(built: Path):
+    path = built / "chen" / "Anh_Nguyen_LOR_Packet.docx"
+    document = docx.Document(str(path))
+    used = {p.style.name for p in document.paragraphs}
+    assert {"Title", "Subtitle", "Heading 1", "Heading 2", "Heading 3", "Body Text", "List Bullet",
+            "List Number"} <= used
+    assert document.core_properties.author == "Nguyễn Thị Minh Anh"
+    assert document.core_properties.title == "Anh Nguyen — Letter of Recommendation request"
+    assert document.styles["Body Text"].font.name == "Calibri"
+    section = document.sections[0]
+    assert (section.page_width.pt, section.page_height.pt) == (612, 792)
+    text = _docx_text(path)
+    assert "Nguyễn Thị Minh Anh" in text and HOSTILE in text
+    assert "{:" not in text and ".keep" not in text
+    shaded = [p.text for p in document.paragraphs if p._p.pPr is not None and p._p.pPr.find(
+        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}shd") is not None]
+    assert any(t.startswith("Sub-internship in Internal Medicine") for t in shaded)
+    assert not any("Protein folding" in t for t in shaded)  # not relevant to Dr. Chen
+    footer = section.footer.paragraphs[0]._p.xml
+    assert "PAGE" in footer and "NUMPAGES" in footer
+
+
+def test_numbered_lists_restart(sample: Path, tmp_path: Path):
+    cv = sample / "cv.md"
+    cv.write_text(cv.read_text("utf-8") + "\n## Posters\n\n1. First poster\n2. Second poster\n", "utf-8")
+    build_application(sample, tmp_path / "out", ("chen",), ("docx",))
+    document = docx.Document(str(tmp_path / "out" / "chen" / "Anh_Nguyen_LOR_Packet.docx"))
+    ns = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    num_ids = [p._p.pPr.find(f"{ns}numPr").find(f"{ns}numId").get(f"{ns}val")
+               for p in document.paragraphs if p.style.name == "List Number"]
+    assert len(num_ids) == 5 and len(set(num_ids)) == 2  # publications (3) and posters (2)
+    assert num_ids[:3] == [num_ids[0]] * 3
+
+
+def test_highlights_differ_by_writer(built: Path):
+    report = (built / "build-report.json").read_text("utf-8")
+    assert "Sub-internship in Internal Medicine" in report
+    chen = docx.Document(str(built / "chen" / "Anh_Nguyen_LOR_Packet.docx"))
+    okafor = docx.Document(str(built / "okafor" / "Anh_Nguyen_LOR_Packet.docx"))
+
+    def shaded(document):
+        return {p.text[:30] for p in document.paragraphs if p._p.pPr is not None and "w:shd" in p._p.pPr.xml}
+
+    assert shaded(chen) != shaded(okafor)
+    assert any(t.startswith("Thirty-day readmission") for t in shaded(okafor))
+
+
+def test_markdown_tags_on_line_and_own_line():
+    doc = read_cv("## Work\n\n- One {: .chen .keep }\n- Two\n    {: .lee }\n- Three\n\n### Head {: .x }\nBody\n")
+    entries = [b for b in doc.sections[0].blocks if isinstance(b, Entry)]
+    assert [sorted(e.tags) for e in entries] == [["chen", "keep"], ["lee"], [], ["x"]]
+    assert [e.text for e in entries][:3] == ["One", "Two", "Three"]
+    assert entries[3].bullet is None and entries[3].text == "Head\nBody"
+
+
+def test_raw_html_is_text():
+    doc = read_cv("## A\n\n<div onclick=x>raw <b>bold</b></div>\n\n- item <i>x</i>\n")
+    texts = [plain(b.blocks[0].runs) for b in doc.sections[0].blocks]
+    assert texts == ["<div onclick=x>raw <b>bold</b></div>", "item <i>x</i>"]
+
+
+def test_notes_facts_and_sections():
+    notes = read_notes("Setting: Ward 5\nWeeks: 4\nLearned: patience\n\n## Cases\n- one\n")
+    assert notes.facts == {"setting": "Ward 5", "weeks": "4", "learned": "patience"}
+    assert [s.title for s in notes.document.sections] == ["Cases"]
+
+
+def test_cli_build_writes_and_reports(sample: Path, tmp_path: Path):
+    out = tmp_path / "cli-out"
+    result = subprocess.run([sys.executable, "-m", "packetbuilder", "build", str(sample), "--out", str(out),
+                             "--writer", "lee", "--format", "pdf"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"lee: \d pages; highlighted \d+ entries", result.stdout)
+    assert [p.name for p in out.iterdir() if p.is_dir()] == ["lee"]
