@@ -7,6 +7,7 @@ Errors from the work come up as :class:`PacketError` and are printed as
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 import os
@@ -57,10 +58,11 @@ def main(ctx: click.Context) -> None:
 @click.argument("dirs", nargs=-1, type=FOLDER)
 @click.option("--writer", "writers", multiple=True, metavar="ID", help="Only this writer (repeatable).")
 @click.option("--out", type=click.Path(path_type=Path), help="Output folder (default DIR/build).")
-@click.option("--format", "formats", default="pdf,docx", show_default=True, help="Comma-separated: pdf,docx.")
+@click.option("--format", "formats", default="pdf,docx,eml", show_default=True,
+              help="Comma-separated: pdf,docx,eml (eml: the request e-mail with the packet attached).")
 @reports_errors
 def build(dirs: tuple[Path, ...], writers: tuple[str, ...], out: Path | None, formats: str) -> None:
-    """Build each writer's packet (PDF and DOCX) into --out.
+    """Build each writer's packet (PDF and DOCX) and request e-mail (request.eml) into --out.
 
     \b
     Example:
@@ -112,3 +114,175 @@ def init(folder: Path) -> None:
     for command in created.next_steps():
         click.echo(f"  {command}")
     click.echo("then make it yours: edit packet.toml (every key is explained there), cv.md and notes/.")
+
+
+# -- planning: check, schedule, status ----------------------------------------------------
+
+today_option = click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+                            help="Plan as if it were this date (default: today).")
+
+
+def _today(value: dt.datetime | None) -> dt.date:
+    return value.date() if value else dt.date.today()
+
+
+def _planning_header(app, day: dt.date) -> str:
+    from .formatting import long_date
+    from .schedule import relative
+
+    eras = app.config.application.eras_deadline
+    return (f"{app.config.applicant.short_name} — today {long_date(day)}; ERAS deadline "
+            f"{long_date(eras)} ({relative(eras, day)})")
+
+
+@main.command()
+@click.argument("folder", metavar="[DIR]", default=".", type=FOLDER)
+@today_option
+@reports_errors
+def check(folder: Path, today: dt.datetime | None) -> None:
+    """Validate the application and audit writers, dates and content; writes nothing.
+
+    Findings are grouped as errors, warnings and tips, each with its fix. Exit 1 if
+    there is any error, 0 otherwise.
+
+    \b
+    Example:
+      packetbuilder check my-application --today 2026-08-20
+    """
+    from .audit import check_application, report_lines
+    from .sources import load_application
+
+    app = load_application(folder)
+    day = _today(today)
+    findings = check_application(app, day)
+    click.echo(_planning_header(app, day) + "\n")
+    for line in report_lines(findings):
+        click.echo(line)
+    sys.exit(1 if findings.errors else 0)
+
+
+@main.command()
+@click.argument("folder", metavar="[DIR]", default=".", type=FOLDER)
+@click.option("--ics", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the calendar here (default DIR/build/schedule.ics).")
+@today_option
+@reports_errors
+def schedule(folder: Path, ics: Path | None, today: dt.datetime | None) -> None:
+    """Print the timeline of asks, reminders, deadlines and thank-yous; write an .ics calendar.
+
+    Import the calendar again after changing packet.toml: events keep their IDs, so
+    they are updated rather than duplicated.
+
+    \b
+    Example:
+      packetbuilder schedule my-application --ics ~/letters.ics
+    """
+    from .outputs import write_atomic
+    from .schedule import calendar_ics, timeline, timeline_rows
+    from .sources import load_application
+    from .status import format_table
+
+    app = load_application(folder)
+    day = _today(today)
+    events = timeline(app.config)
+    click.echo(_planning_header(app, day) + "\n")
+    for line in format_table(["date", "when", "writer", "what"], timeline_rows(app.config, events, day)):
+        click.echo(line)
+    target = ics or folder / "build" / "schedule.ics"
+    write_atomic(target, calendar_ics(app.config, events))
+    click.echo(f"\nwrote {target} ({len(events)} all-day events with reminders)")
+
+
+@main.command()
+@click.argument("folder", metavar="[DIR]", default=".", type=FOLDER)
+@today_option
+@reports_errors
+def status(folder: Path, today: dt.datetime | None) -> None:
+    """One row per writer: status, dates, days left and the next action.
+
+    \b
+    Example:
+      packetbuilder status my-application
+    """
+    from .sources import load_application
+    from .status import format_table, status_headers, status_rows
+
+    app = load_application(folder)
+    day = _today(today)
+    click.echo(_planning_header(app, day) + "\n")
+    for line in format_table(status_headers(False), status_rows(app.config, day)):
+        click.echo(line)
+
+
+# -- e-mail: email, send -----------------------------------------------------------------
+
+KIND_CHOICE = click.Choice(["request", "reminder", "thanks", "match"])
+
+
+@main.command()
+@click.argument("folder", metavar="[DIR]", default=".", type=FOLDER)
+@click.option("--writer", "writer_id", required=True, metavar="ID", help="The writer the e-mail is to.")
+@click.option("--kind", type=KIND_CHOICE, default="request", show_default=True, help="Which e-mail.")
+@click.option("--out", type=click.Path(path_type=Path), help="Output folder (default DIR/build).")
+@today_option
+@reports_errors
+def email(folder: Path, writer_id: str, kind: str, out: Path | None, today: dt.datetime | None) -> None:
+    """Write one e-mail to a writer as an editable draft: --out/<writer>/<kind>.eml.
+
+    Open the .eml in your mail program; it opens as an unsent draft you can edit and send.
+    A request attaches the writer's built packet, so run `build` first.
+
+    \b
+    Example:
+      packetbuilder email my-application --writer chen --kind reminder
+    """
+    from .mail import write_email
+
+    click.echo(f"wrote {write_email(folder, writer_id, kind, out, _today(today))}")
+
+
+@main.command()
+@click.argument("folder", metavar="[DIR]", default=".", type=FOLDER)
+@click.option("--writer", "writers", multiple=True, metavar="ID", help="Only this writer (repeatable).")
+@click.option("--kind", type=KIND_CHOICE, default="request", show_default=True, help="Which e-mail.")
+@click.option("--send", "really", is_flag=True, help="Really send (without it: a dry run that sends nothing).")
+@click.option("--resend", is_flag=True, help="Send again even if the sent log says it was sent.")
+@click.option("--out", type=click.Path(path_type=Path), help="Build folder holding the packets and the sent log "
+              "(default DIR/build).")
+@today_option
+@reports_errors
+def send(folder: Path, writers: tuple[str, ...], kind: str, really: bool, resend: bool, out: Path | None,
+         today: dt.datetime | None) -> None:
+    """Send e-mails to writers over SMTP ([smtp] in packet.toml). Dry run unless --send.
+
+    Each message sent is recorded in --out/sent-log.jsonl and never sent twice unless
+    --resend. If a batch fails part-way, run the same command again: only the rest go.
+    The password comes from PACKETBUILDER_SMTP_PASSWORD, else a hidden prompt; it is
+    never stored.
+
+    \b
+    Examples:
+      packetbuilder send my-application                      # who would get what
+      packetbuilder send my-application --send               # send the requests
+      packetbuilder send my-application --kind reminder --writer chen --send
+    """
+    from .send import PASSWORD_ENV, prepare, send_batch, smtp_settings
+
+    app, target, plan = prepare(folder, writers, kind, out, _today(today), resend)
+    for item in plan:
+        if item.skip or not really:
+            click.echo(item.describe(sending=False))
+    pending = [item for item in plan if not item.skip]
+    if not really:
+        click.echo(f"dry run: {len(pending)} message(s) would be sent; add --send to send them")
+        return
+    if not pending:
+        click.echo("nothing to send")
+        return
+    settings = smtp_settings(app.config)
+    password = None
+    if settings.username:
+        password = os.environ.get(PASSWORD_ENV) or click.prompt(
+            f"SMTP password for {settings.username} at {settings.host}", hide_input=True)
+    sent = send_batch(plan, settings, password, target, on_sent=lambda item: click.echo(item.describe(sending=True)))
+    click.echo(f"sent {len(sent)} message(s); recorded in {target / 'sent-log.jsonl'}")

@@ -1,0 +1,593 @@
+"""Roster and content checks: what ``packetbuilder check`` reports.
+
+Letters fail more often from planning than from writing: too few letters from the
+specialty, a missing SLOE, a writer asked two weeks before the deadline, a letter not
+waived. Every rule here is a pure function over the parsed application, the date it
+is "today", and (for the content rules) the source texts and measured page counts,
+so each rule is tested with fixed dates and no files. :func:`check_application` is
+the one edge that reads the texts, measures the packets and loads the font coverage.
+
+Findings come in three levels: an *error* will hurt the application if left (and
+makes ``check`` exit 1), a *warning* is a risk worth acting on, a *tip* is advice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import tomllib
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from .config import CONFIG_NAME, ROLES, Config, Track, Writer, key_lines
+from .errors import InputError, Problem
+from .formatting import short_date
+from .model import block_text
+from .sources import Application, read_text
+
+Level = Literal["error", "warning", "tip"]
+LEVELS: tuple[Level, ...] = ("error", "warning", "tip")
+
+MIN_LETTERS = 3  # what almost every program requires
+MAX_LETTERS = 4  # ERAS sends at most four letters to each program
+SPECIALTY_MIN, SPECIALTY_MAX = 2, 3
+COMPLEMENTARY = ("research", "leadership", "longitudinal")
+MIN_LEAD = 28  # days of notice a writer should get, at least
+IDEAL_LEAD = 56
+BUFFER_MIN, BUFFER_MAX = 7, 14  # days between a writer's deadline and the ERAS deadline
+QUALITIES_MIN, QUALITIES_MAX = 4, 6
+DONE = ("uploaded", "thanked")
+SIMILAR = 0.7  # share of a distinctive input two requests may have in common
+SPECIALTIES_FILE = Path(__file__).resolve().parent / "data" / "specialties.toml"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing to act on: who or what it concerns, what is wrong, and the fix."""
+
+    level: Level
+    subject: str  # "writer chen", "track em", "notes/chen.md:12"
+    message: str
+    fix: str
+
+
+@dataclass(frozen=True)
+class Findings:
+    items: tuple[Finding, ...]
+
+    def at(self, level: Level) -> list[Finding]:
+        return [f for f in self.items if f.level == level]
+
+    @property
+    def errors(self) -> list[Finding]:
+        return self.at("error")
+
+    def summary(self) -> str:
+        names = {"error": "error", "warning": "warning", "tip": "tip"}
+        parts = []
+        for level in LEVELS:
+            n = len(self.at(level))
+            parts.append(f"{n} {names[level]}{'' if n == 1 else 's'}")
+        return ", ".join(parts)
+
+
+# -- specialty conventions -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Expectation:
+    """A convention: how many of a track's writers should have one of ``roles``."""
+
+    roles: tuple[str, ...]
+    expected: int
+    required: int = 0
+    level: Level = "warning"
+    why: str = ""
+    fix: str = ""
+
+
+@dataclass(frozen=True)
+class Specialty:
+    name: str
+    aliases: tuple[str, ...] = ()
+    expects: tuple[Expectation, ...] = ()
+
+    def matches(self, name: str | None) -> bool:
+        return name is not None and _norm(name) in {_norm(n) for n in (self.name, *self.aliases)}
+
+
+def _norm(name: str) -> str:
+    """Specialty names compared without case, accents, '&' vs 'and' or punctuation."""
+    folded = unicodedata.normalize("NFKD", name.casefold()).replace("&", " and ")
+    return " ".join(re.findall(r"[a-z0-9]+", folded))
+
+
+def parse_specialties(text: str, file: str = "specialties.toml") -> tuple[Specialty, ...]:
+    """Read the conventions file; a malformed entry is an InputError naming it."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(Problem(file, f"TOML syntax error: {exc}", "fix the file's syntax")) from None
+    out = []
+    for index, spec in enumerate(raw.get("specialty", []), 1):
+        where = f"specialty[{index}]"
+        try:
+            expects = []
+            for exp in spec.get("expect", []):
+                roles = tuple(exp["roles"])
+                unknown = [r for r in roles if r not in ROLES]
+                level = exp.get("level", "warning")
+                if unknown or level not in ("warning", "tip"):
+                    raise ValueError(f"unknown role {unknown} or level {level!r}")
+                expects.append(Expectation(roles, int(exp["expected"]), int(exp.get("required", 0)), level,
+                                           exp.get("why", ""), exp.get("fix", "")))
+            out.append(Specialty(spec["name"], tuple(spec.get("aliases", ())), tuple(expects)))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InputError(Problem(file, f"entry {where} is malformed ({exc})",
+                                     f"give it `name` and, per [[specialty.expect]], `roles` (from {', '.join(ROLES)}) "
+                                     "and `expected`; `level` is warning or tip")) from None
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def load_specialties() -> tuple[Specialty, ...]:
+    return parse_specialties(SPECIALTIES_FILE.read_text(encoding="utf-8"), SPECIALTIES_FILE.name)
+
+
+def specialty_of(name: str, specialties: Iterable[Specialty]) -> Specialty | None:
+    return next((s for s in specialties if s.matches(name)), None)
+
+
+def same_field(writer: Writer, track: Track, specialties: Iterable[Specialty]) -> bool:
+    """Is this a letter from the track's specialty?
+
+    A SLOE/SLOR or a chair's letter is written inside the specialty's department, so
+    it counts when the writer's own field is not given.
+    """
+    if writer.specialty is None:
+        return writer.role in ("slor", "chair")
+    known = specialty_of(track.specialty, specialties)
+    if known is not None:
+        return known.matches(writer.specialty)
+    return _norm(writer.specialty) == _norm(track.specialty)
+
+
+# -- roster rules -------------------------------------------------------------------------
+
+_STATUS_RANK = {"uploaded": 0, "thanked": 0, "agreed": 1, "asked": 2, "planned": 3}
+
+
+def active_writers(cfg: Config, track: Track) -> list[Writer]:
+    """The track's writers who still count: declined ones do not."""
+    return [w for w in cfg.writers if cfg.track_of(w).id == track.id and w.status != "declined"]
+
+
+def _ids(writers: Iterable[Writer]) -> str:
+    return ", ".join(w.id for w in writers)
+
+
+def choose_letters(cfg: Config, track: Track, specialties: Iterable[Specialty]) -> list[Writer]:
+    """The four letters to assign to every program when a track has more writers.
+
+    Conventions first (two SLOEs for EM, a chair's letter for surgery), then letters
+    from the specialty up to three, then one complementary perspective, then the
+    rest; within each step, writers further along (uploaded, agreed) come first.
+    """
+    specialties = tuple(specialties)
+    pool = sorted(active_writers(cfg, track), key=lambda w: _STATUS_RANK[w.status])
+    chosen: list[Writer] = []
+
+    def take(candidates: Iterable[Writer], up_to: int) -> None:
+        for w in candidates:
+            if len(chosen) >= min(up_to, MAX_LETTERS):
+                return
+            if w not in chosen:
+                chosen.append(w)
+
+    known = specialty_of(track.specialty, specialties)
+    for exp in known.expects if known else ():
+        have = sum(1 for w in chosen if w.role in exp.roles)
+        take((w for w in pool if w.role in exp.roles), len(chosen) + exp.expected - have)
+    in_field = [w for w in pool if same_field(w, track, specialties)]
+    take(in_field, len(chosen) + SPECIALTY_MAX - sum(1 for w in chosen if w in in_field))
+    if not any(w.role in COMPLEMENTARY for w in chosen):
+        take((w for w in pool if w.role in COMPLEMENTARY), len(chosen) + 1)
+    take(pool, MAX_LETTERS)
+    order = {w.id: i for i, w in enumerate(cfg.writers)}
+    return sorted(chosen, key=lambda w: order[w.id])
+
+
+def letter_rules(cfg: Config, specialties: tuple[Specialty, ...]) -> list[Finding]:
+    """Three letters per track, at most four per program, 2–3 from the specialty,
+    and one perspective beyond the clinical."""
+    findings = []
+    for track in cfg.tracks:
+        subject = f"track {track.id}"
+        active = active_writers(cfg, track)
+        declined = [w for w in cfg.writers if cfg.track_of(w).id == track.id and w.status == "declined"]
+        n = len(active)
+        if n < MIN_LETTERS:
+            who = f" ({_ids(active)})" if active else ""
+            gone = f"; {_ids(declined)} declined and no longer count" if declined else ""
+            findings.append(Finding("error", subject,
+                                    f"{track.specialty} has {n} letter writer{'' if n == 1 else 's'}{who}{gone}; "
+                                    f"three letters are expected (ERAS accepts up to four per program)",
+                                    f"add {MIN_LETTERS - n} more [[writers]] with track = \"{track.id}\""))
+        letters = active
+        if n > MAX_LETTERS:
+            letters = choose_letters(cfg, track, specialties)
+            findings.append(Finding("tip", subject,
+                                    f"{n} writers for {track.specialty}, but ERAS sends at most four letters to a program",
+                                    f"assign these four to every program: {_ids(letters)}; keep "
+                                    f"{_ids(w for w in active if w not in letters)} for programs that ask for "
+                                    "a letter of that kind"))
+        if not letters:
+            continue
+        in_field = [w for w in letters if same_field(w, track, specialties)]
+        if len(in_field) < SPECIALTY_MIN:
+            unknown = [w for w in letters if w.specialty is None and w not in in_field]
+            hint = (f"; if {_ids(unknown)} {'is' if len(unknown) == 1 else 'are'} from {track.specialty}, "
+                    f"set specialty = \"{track.specialty}\"") if unknown else ""
+            findings.append(Finding("warning", subject,
+                                    f"{len(in_field)} of {len(letters)} letters come from {track.specialty}"
+                                    f"{' (' + _ids(in_field) + ')' if in_field else ''}; programs expect "
+                                    f"{SPECIALTY_MIN}–{SPECIALTY_MAX} from the specialty",
+                                    f"ask {track.specialty} faculty who supervised you clinically{hint}"))
+        if not any(w.role in COMPLEMENTARY for w in letters):
+            findings.append(Finding("warning", subject,
+                                    f"every letter for {track.specialty} is of the same kind "
+                                    f"({', '.join(sorted({w.role for w in letters}))}); programs value one "
+                                    "complementary perspective",
+                                    "make one letter come from a research mentor, a leadership or service "
+                                    "supervisor, or a longitudinal preceptor (role research, leadership or "
+                                    "longitudinal)"))
+    return findings
+
+
+def convention_rules(cfg: Config, specialties: tuple[Specialty, ...]) -> list[Finding]:
+    """The specialty's own conventions, from ``data/specialties.toml``."""
+    findings = []
+    for track in cfg.tracks:
+        known = specialty_of(track.specialty, specialties)
+        if known is None:
+            continue
+        active = active_writers(cfg, track)
+        for exp in known.expects:
+            have = [w for w in active if w.role in exp.roles]
+            if len(have) >= exp.expected:
+                continue
+            level: Level = "error" if len(have) < exp.required else exp.level
+            who = f" ({_ids(have)})" if have else ""
+            findings.append(Finding(level, f"track {track.id}",
+                                    f"{exp.why}; this track has {len(have) or 'none'}{who}", exp.fix))
+    return findings
+
+
+def timing_rules(cfg: Config, today: dt.date) -> list[Finding]:
+    """Notice the writer got, room before the ERAS deadline, and deadlines passed."""
+    findings = []
+    eras = cfg.application.eras_deadline
+    for w in cfg.writers:
+        if w.status == "declined":
+            continue
+        subject = f"writer {w.id}"
+        deadline = cfg.deadline_of(w)
+        due = short_date(deadline)
+        buffer = (eras - deadline).days
+        if buffer < 0:
+            findings.append(Finding("error", subject,
+                                    f"agreed deadline {due} is after the ERAS deadline {short_date(eras)}",
+                                    f"agree on a date 1–2 weeks before ERAS, by {short_date(eras - dt.timedelta(BUFFER_MIN))}"))
+        elif buffer < BUFFER_MIN:
+            findings.append(Finding("warning", subject,
+                                    f"agreed deadline {due} is only {buffer} day{'' if buffer == 1 else 's'} before the "
+                                    f"ERAS deadline {short_date(eras)}: a late letter would miss it",
+                                    f"ask for a date 1–2 weeks before ERAS ({short_date(eras - dt.timedelta(BUFFER_MAX))}"
+                                    f"–{short_date(eras - dt.timedelta(BUFFER_MIN))}), or line up a backup writer"))
+        if w.status in DONE:
+            if w.status == "uploaded":
+                findings.append(Finding("tip", subject, "the letter is uploaded",
+                                        "send a thank-you note, then set status = \"thanked\""))
+            continue
+        if today > deadline:
+            late = (today - deadline).days
+            if today > eras:
+                findings.append(Finding("error", subject,
+                                        f"the ERAS deadline {short_date(eras)} has passed and the letter is not uploaded",
+                                        "contact the writer today and ask a backup writer; programs may hold an "
+                                        "incomplete application"))
+            elif w.status == "planned" and w.asked is None:
+                findings.append(Finding("warning", subject,
+                                        f"deadline {due} passed {late} day{'' if late == 1 else 's'} ago and they "
+                                        "were never asked", "ask a backup writer now, with a deadline before ERAS"))
+            else:
+                findings.append(Finding("warning", subject,
+                                        f"deadline {due} passed {late} day{'' if late == 1 else 's'} ago and the "
+                                        "letter is not uploaded",
+                                        "send a reminder today; if there is no answer within a week, ask a backup writer"))
+            continue
+        if w.asked is None:
+            if w.status == "planned":
+                findings.append(_not_asked(w, cfg, today))
+            else:
+                findings.append(Finding("tip", subject, f"status is {w.status} but no date asked is recorded",
+                                        "add asked = YYYY-MM-DD so check can judge the notice the writer had"))
+            continue
+        if w.status == "planned" and w.asked <= today:
+            findings.append(Finding("tip", subject, f"asked on {short_date(w.asked)} but status is still planned",
+                                    "set status = \"asked\", or \"agreed\" once they said yes"))
+        lead = (deadline - w.asked).days
+        if lead < MIN_LEAD:
+            findings.append(Finding("warning", subject,
+                                    f"asked {short_date(w.asked)}, {_span(lead)} before the deadline {due}: "
+                                    "short notice (4–8 weeks is usual)",
+                                    "confirm they can meet the deadline, or agree on a later date no closer than "
+                                    f"a week to ERAS ({short_date(eras - dt.timedelta(BUFFER_MIN))})"))
+    return findings
+
+
+def _span(days: int) -> str:
+    """'16 days' under three weeks, else '3 weeks' (rounded down): how people say notice."""
+    if days < 21:
+        return f"{days} day{'' if days == 1 else 's'}"
+    return f"{days // 7} weeks"
+
+
+def _not_asked(w: Writer, cfg: Config, today: dt.date) -> Finding:
+    deadline = cfg.deadline_of(w)
+    left = (deadline - today).days
+    ask_by = deadline - dt.timedelta(MIN_LEAD)
+    if left < MIN_LEAD:
+        return Finding("warning", f"writer {w.id}",
+                       f"not asked yet, and the deadline {short_date(deadline)} is {_span(left)} away — "
+                       "short notice (4–8 weeks is usual)",
+                       f"ask now and confirm they can meet {short_date(deadline)}; if not, ask a backup writer")
+    return Finding("tip", f"writer {w.id}", f"not asked yet: ask by {short_date(ask_by)}, 4 weeks before the deadline "
+                   f"{short_date(deadline)}",
+                   f"ideally ask 6–8 weeks ahead, around {short_date(deadline - dt.timedelta(IDEAL_LEAD - 14))}")
+
+
+def waiver_rules(cfg: Config) -> list[Finding]:
+    return [Finding("warning", f"writer {w.id}", "FERPA waiver not signed (waived = false)",
+                    "programs read waived letters as more candid; waive your right to see the letter when you "
+                    "request it in ERAS, then set waived = true")
+            for w in cfg.writers if not w.waived and w.status != "declined"]
+
+
+def qualities_rule(cfg: Config, config_text: str = "") -> list[Finding]:
+    n = len(cfg.application.qualities)
+    if QUALITIES_MIN <= n <= QUALITIES_MAX:
+        return []
+    line = key_lines(config_text).get(("application", "qualities")) if config_text else None
+    fix = (f"add {QUALITIES_MIN - n} more words or phrases that describe you" if n < QUALITIES_MIN
+           else f"keep the {QUALITIES_MAX} that matter most")
+    return [Finding("warning", f"{CONFIG_NAME}:{line}" if line else CONFIG_NAME,
+                    f"{n} qualities listed; the cover sheet reads best with {QUALITIES_MIN}–{QUALITIES_MAX}",
+                    fix + " in [application] qualities")]
+
+
+# -- content rules ------------------------------------------------------------------------
+
+# Bracketed stand-ins in any case; the bare words only in capitals (Spanish "todo" is a word).
+_BRACKETED = re.compile(r"\[(?:date|your name|name|insert\b[^\]\n]*|program(?: name)?|specialty|writer|title|"
+                        r"tbd|todo|\.\.\.|…)\]", re.IGNORECASE)
+_MARKERS = re.compile(r"\b(?:TODO|TBD|FIXME|XXX+)\b|(?i:lorem ipsum)")
+
+
+def _lines(text: str) -> Iterable[tuple[int, str]]:
+    """Numbered lines as editors count them (only \\n ends a line)."""
+    return enumerate(text.split("\n"), 1)
+
+
+def _is_comment(name: str, line: str) -> bool:
+    return name.endswith(".toml") and line.lstrip().startswith("#")
+
+
+def placeholder_rules(texts: Mapping[str, str]) -> list[Finding]:
+    """Stand-ins such as [date], TODO or [Your Name] left in any source file."""
+    findings = []
+    for name, text in texts.items():
+        for number, line in _lines(text):
+            if _is_comment(name, line):
+                continue
+            bracketed = list(_BRACKETED.finditer(line))
+            hits = [m.group(0) for m in bracketed]
+            hits += [m.group(0) for m in _MARKERS.finditer(line)
+                     if not any(b.start() <= m.start() < b.end() for b in bracketed)]
+            for hit in hits:
+                findings.append(Finding("error", f"{name}:{number}", f"placeholder {hit!r} is still in the text",
+                                        "replace it with the real text before the packets go out"))
+    return findings
+
+
+def glyph_rules(texts: Mapping[str, str], unshowable: Callable[[str], list[str]]) -> list[Finding]:
+    """Characters the PDF fonts cannot draw; they would print as □."""
+    findings = []
+    for name, text in texts.items():
+        for number, line in _lines(text):
+            if _is_comment(name, line):
+                continue
+            missing = unshowable(line)
+            if missing:
+                chars = ", ".join(f"{c!r} (U+{ord(c):04X} {unicodedata.name(c, 'unnamed').lower()})" for c in missing)
+                findings.append(Finding("warning", f"{name}:{number}",
+                                        f"the PDF fonts cannot show {chars}; it prints as □",
+                                        "replace it with a plain character or a word, or delete it"))
+    return findings
+
+
+def notes_rules(app: Application) -> list[Finding]:
+    findings = []
+    for w in app.config.writers:
+        if w.status == "declined":
+            continue
+        notes = app.writer_notes(w)
+        if notes is None:
+            findings.append(Finding("warning", f"writer {w.id}", "no notes on your work together",
+                                    f"write notes/{w.id}.md (Setting, Dates, Weeks, Learned, then what you did and "
+                                    "what they saw) so the packet reminds them of you"))
+        elif not notes.facts.get("learned"):
+            findings.append(Finding("tip", f"writer {w.id}", "the notes have no `Learned:` line",
+                                    f"add `Learned: …` at the top of notes/{w.id}.md: one thing you learned from "
+                                    "them, which the request e-mail mentions"))
+    return findings
+
+
+def statement_rules(app: Application) -> list[Finding]:
+    findings = []
+    for track in app.config.tracks:
+        if app.statement_for(track) is not None:
+            continue
+        if app.goals is not None:
+            findings.append(Finding("tip", f"track {track.id}",
+                                    f"no personal-statement draft for {track.specialty}; packets show the career "
+                                    "goals summary instead",
+                                    f"add statement = \"statements/{track.id}.md\" to the track once you have a draft"))
+        else:
+            findings.append(Finding("warning", f"track {track.id}",
+                                    f"no personal statement or goals summary for {track.specialty}: writers see "
+                                    "only your CV",
+                                    f"write statements/{track.id}.md (a draft is fine) and set "
+                                    f"statement = \"statements/{track.id}.md\" on the track"))
+    return findings
+
+
+def fit_rules(cfg: Config, pages: Mapping[str, int]) -> list[Finding]:
+    """Packets that run past the page limit: one page over is trimmed quietly, more is
+    heavy trimming that drops things the writer would want to see."""
+    limit = cfg.application.page_limit
+    findings = []
+    for w in cfg.writers:
+        over = pages.get(w.id, 0) - limit
+        if over <= 0:
+            continue
+        level: Level = "warning" if over > 1 else "tip"
+        findings.append(Finding(level, f"writer {w.id}",
+                                f"the packet runs {pages[w.id]} pages, {over} over the limit of {limit}"
+                                + ("; the build will have to trim heavily" if over > 1 else
+                                   "; the build will trim it"),
+                                "shorten notes or the statement, or tag CV entries that matter less with "
+                                "{: .optional } so they go first"))
+    return findings
+
+
+_STOP = frozenset("a an and the of to in on for with my me i you your as at by from".split())
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.casefold())
+
+
+def _overlap(a: set[str], b: set[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def distinctive_inputs(app: Application, writer: Writer) -> dict[str, list[str]]:
+    """What makes one writer's request their own: emphasis, highlights, notes (as words)."""
+    notes = app.writer_notes(writer)
+    notes_words: list[str] = []
+    if notes is not None:
+        notes_words = _words(" ".join(notes.facts.values()) + " " +
+                             " ".join(block_text(s.blocks) for s in notes.document.sections))
+    return {"emphasis": [w for w in _words(" ".join(writer.emphasis)) if w not in _STOP],
+            "highlight": sorted({k.strip().casefold() for k in writer.highlight if k.strip()}),
+            "notes": notes_words}
+
+
+def similarity(a: dict[str, list[str]], b: dict[str, list[str]]) -> dict[str, float]:
+    """Per input both writers have: word overlap (emphasis, highlight) or how much of
+    the notes' text runs the same (notes)."""
+    out = {}
+    for key in ("emphasis", "highlight"):
+        if a[key] and b[key]:
+            out[key] = _overlap(set(a[key]), set(b[key]))
+    if a["notes"] and b["notes"]:
+        out["notes"] = difflib.SequenceMatcher(None, a["notes"], b["notes"], autojunk=False).ratio()
+    return out
+
+
+def copy_rules(app: Application) -> list[Finding]:
+    """Requests that read like copies: a writer who compares notes, or a program that
+    reads two letters praising the same three things, notices."""
+    writers = [w for w in app.config.writers if w.status != "declined"]
+    inputs = {w.id: distinctive_inputs(app, w) for w in writers}
+    findings = []
+    for i, first in enumerate(writers):
+        for second in writers[i + 1:]:
+            alike = {k: v for k, v in similarity(inputs[first.id], inputs[second.id]).items() if v >= SIMILAR}
+            if not alike:
+                continue
+            what = ", ".join(f"{k} {round(v * 100)}% the same" for k, v in alike.items())
+            findings.append(Finding("warning", f"writers {first.id} and {second.id}",
+                                    f"their requests read like copies ({what})",
+                                    "tailor each request to what that writer saw: their own emphasis, "
+                                    "highlights and notes"))
+    return findings
+
+
+# -- putting it together ------------------------------------------------------------------
+
+def audit(app: Application, today: dt.date, texts: Mapping[str, str], pages: Mapping[str, int],
+          unshowable: Callable[[str], list[str]], specialties: tuple[Specialty, ...]) -> Findings:
+    """Every rule, in the order a student would fix things: roster, dates, content."""
+    cfg = app.config
+    found = [*letter_rules(cfg, specialties), *convention_rules(cfg, specialties), *timing_rules(cfg, today),
+             *waiver_rules(cfg), *notes_rules(app), *statement_rules(app),
+             *qualities_rule(cfg, texts.get(CONFIG_NAME, "")), *copy_rules(app), *fit_rules(cfg, pages),
+             *placeholder_rules(texts), *glyph_rules(texts, unshowable)]
+    return Findings(tuple(sorted(found, key=lambda f: LEVELS.index(f.level))))
+
+
+def estimate_pages(app: Application, writer: Writer) -> int:
+    """Pages of the writer's untrimmed packet, laid out exactly as the PDF would be."""
+    from .packet import assemble
+    from .render.pdf import layout
+
+    return layout(assemble(app, writer), app.config.application.page_size).pages
+
+
+def source_texts(app: Application) -> dict[str, str]:
+    return {name: read_text(app.folder, name, path) for name, path in app.files.items()}
+
+
+def check_application(app: Application, today: dt.date) -> Findings:
+    """The edge for ``check``: read the sources, measure every packet, run the rules."""
+    from .render.fonts import unshowable
+
+    pages = {w.id: estimate_pages(app, w) for w in app.config.writers if w.status != "declined"}
+    return audit(app, today, source_texts(app), pages, unshowable, load_specialties())
+
+
+_HEADINGS = {"error": ("Errors", "✗", "red"), "warning": ("Warnings", "!", "yellow"), "tip": ("Tips", "·", "cyan")}
+WIDTH = 100
+
+
+def report_lines(findings: Findings) -> list[str]:
+    """The findings as ``check`` prints them: grouped by level, each with its fix.
+
+    Wrapped at a fixed width rather than the terminal's, so the same input prints the
+    same text everywhere (and in tests).
+    """
+    import textwrap
+
+    import click
+
+    lines: list[str] = []
+    for level in LEVELS:
+        group = findings.at(level)
+        if not group:
+            continue
+        title, mark, colour = _HEADINGS[level]
+        lines.append(click.style(f"{title} ({len(group)})", fg=colour, bold=True))
+        for f in group:
+            text = textwrap.wrap(f"{f.subject}: {f.message}", WIDTH, initial_indent=f"  {mark} ",
+                                 subsequent_indent="    ")
+            lines.append(click.style(text[0], fg=colour) + ("\n" + "\n".join(text[1:]) if text[1:] else ""))
+            lines.extend(textwrap.wrap(f"fix: {f.fix}", WIDTH, initial_indent="    → ", subsequent_indent="      "))
+        lines.append("")
+    lines.append(findings.summary() if findings.items else "no problems found")
+    return lines
