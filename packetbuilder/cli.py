@@ -212,3 +212,34 @@ def status(folder: Path, today: dt.datetime | None) -> None:
     for line in format_table(status_headers(False), status_rows(app.config, day)):
         click.echo(line)
 
+
+
+@main.command()
+@click.argument("folder", metavar="[DIR]", required=False, default=Path("."), type=FOLDER)
+@click.option("--writer", "writer_id", required=True, metavar="ID", help="The writer whose packet to show.")
+@click.option("--email", "email_kind", type=click.Choice(["request", "reminder", "thanks", "match"]),
+              help="Show this built e-mail (<build>/<writer>/<kind>.eml) instead of the packet.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the PNG files (default DIR/build/preview).")
+@click.option("--build-dir", "built", type=click.Path(file_okay=False, path_type=Path),
+              help="Where `build` wrote its files, for --email (default DIR/build).")
+@click.option("--width", type=click.IntRange(100, 4000), default=800, show_default=True,
+              help="Picture width in pixels.")
+@reports_errors
+def preview(folder: Path, writer_id: str, email_kind: str | None, out: Path | None, built: Path | None,
+            width: int) -> None:
+    """Draw a writer's packet pages (or a built e-mail) as PNG pictures for a quick look.
+
+    Needs pdftoppm (poppler-utils); the packet is rendered from the sources as `build`
+    would, without writing to the build folder.
+
+    \b
+    Examples:
+      packetbuilder preview my-application --writer chen
+      packetbuilder preview my-application --writer chen --email request
+    """
+    from .preview import preview as draw
+
+    pictures = draw(folder, writer_id, out, email_kind, built, width)
+    for path in pictures.pages:
+        click.echo(f"wrote {path}")
