@@ -18,7 +18,7 @@ from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import (Flowable, KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Table,
+from reportlab.platypus import (Flowable, HRFlowable, KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Table,
                                 TableStyle)
 from reportlab.platypus.doctemplate import ActionFlowable
 
@@ -190,7 +190,12 @@ class _Builder:
         bullet = escape(item.label) if item.label else None
         if item.outline:
             return [_Outlined(text, style, item.outline, "".join(r.text for r in item.runs))]
-        return [Paragraph(text, style, bulletText=bullet)]
+        paragraph = Paragraph(text, style, bulletText=bullet)
+        spec = self.sheet.styles.get(item.style)
+        if spec is not None and spec.rule_below:
+            return [paragraph, HRFlowable(width="100%", thickness=0.8, color=_color(self.sheet.colors["rule"]),
+                                          spaceBefore=0, spaceAfter=spec.space_after)]
+        return [paragraph]
 
     def fields(self, item: Item, width: float) -> Table:
         label_w = 112

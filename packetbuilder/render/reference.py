@@ -16,6 +16,8 @@ from pathlib import Path
 
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 
 from .styles import REFERENCE_DOCX, StyleSheet, load_styles
@@ -37,6 +39,13 @@ def _apply(style, spec, sheet: StyleSheet) -> None:
     fmt.space_before = Pt(spec.space_before)
     fmt.space_after = Pt(spec.space_after)
     fmt.line_spacing = Pt(spec.leading)
+    if spec.rule_below:
+        borders = OxmlElement("w:pBdr")
+        bottom = OxmlElement("w:bottom")
+        for key, value in (("val", "single"), ("sz", "6"), ("space", "4"), ("color", sheet.colors["rule"])):
+            bottom.set(qn(f"w:{key}"), value)
+        borders.append(bottom)
+        style.element.get_or_add_pPr().append(borders)
 
 
 def stable_zip(data: bytes) -> bytes:

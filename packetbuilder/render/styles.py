@@ -28,6 +28,7 @@ class ParaStyle:
     space_before: float = 0
     space_after: float = 0
     indent: float = 0
+    rule_below: bool = False  # a thin rule under the paragraph (the cover sheet's title block)
 
 
 @dataclass(frozen=True)
@@ -53,5 +54,6 @@ def load_styles(path: Path = STYLE_SHEET) -> StyleSheet:
             name=name, size=size, leading=float(spec.get("leading", round(size * 1.2, 1))),
             bold=spec.get("bold", False), italic=spec.get("italic", False), mono=spec.get("mono", False),
             color=colors.get(color, color), space_before=float(spec.get("space_before", 0)),
-            space_after=float(spec.get("space_after", 0)), indent=float(spec.get("indent", 0)))
+            space_after=float(spec.get("space_after", 0)), indent=float(spec.get("indent", 0)),
+            rule_below=spec.get("rule_below", False))
     return StyleSheet(raw["page"], raw["fonts"], colors, styles)
