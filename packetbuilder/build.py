@@ -18,7 +18,7 @@ from .outputs import check_out_dir, ensure_dir, write_atomic
 from .packet import assemble, entry_text
 from .sources import Application, load_application
 
-FORMATS = ("pdf", "docx")
+FORMATS = ("pdf", "docx", "eml")
 REPORT_NAME = "build-report.json"
 
 
@@ -118,10 +118,16 @@ def build_application(folder: Path, out: Path | None = None, writer_ids: tuple[s
         document, entry.pages = build_packet(app, writer)
         entry.highlighted = highlighted_entries(document)
         target = ensure_dir(out / writer.id)
-        for fmt in formats:
+        for fmt in (f for f in formats if f != "eml"):
             data = render(document, fmt, page_size)
             path = target / f"{stem}.{fmt}"
             write_atomic(path, data)
+            entry.files.append(str(path.relative_to(out)))
+        if "eml" in formats:  # after the packet files, which the request attaches
+            from .mail import compose, eml_bytes, eml_name
+
+            path = target / eml_name("request")
+            write_atomic(path, eml_bytes(compose(app, writer, "request", target)))
             entry.files.append(str(path.relative_to(out)))
         report.writers.append(entry)
     write_atomic(out / REPORT_NAME, report.to_json())

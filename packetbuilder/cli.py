@@ -58,10 +58,11 @@ def main(ctx: click.Context) -> None:
 @click.argument("dirs", nargs=-1, type=FOLDER)
 @click.option("--writer", "writers", multiple=True, metavar="ID", help="Only this writer (repeatable).")
 @click.option("--out", type=click.Path(path_type=Path), help="Output folder (default DIR/build).")
-@click.option("--format", "formats", default="pdf,docx", show_default=True, help="Comma-separated: pdf,docx.")
+@click.option("--format", "formats", default="pdf,docx,eml", show_default=True,
+              help="Comma-separated: pdf,docx,eml (eml: the request e-mail with the packet attached).")
 @reports_errors
 def build(dirs: tuple[Path, ...], writers: tuple[str, ...], out: Path | None, formats: str) -> None:
-    """Build each writer's packet (PDF and DOCX) into --out.
+    """Build each writer's packet (PDF and DOCX) and request e-mail (request.eml) into --out.
 
     \b
     Example:
@@ -212,6 +213,79 @@ def status(folder: Path, today: dt.datetime | None) -> None:
     for line in format_table(status_headers(False), status_rows(app.config, day)):
         click.echo(line)
 
+
+# -- e-mail: email, send -----------------------------------------------------------------
+
+KIND_CHOICE = click.Choice(["request", "reminder", "thanks", "match"])
+
+
+@main.command()
+@click.argument("folder", metavar="[DIR]", default=".", type=FOLDER)
+@click.option("--writer", "writer_id", required=True, metavar="ID", help="The writer the e-mail is to.")
+@click.option("--kind", type=KIND_CHOICE, default="request", show_default=True, help="Which e-mail.")
+@click.option("--out", type=click.Path(path_type=Path), help="Output folder (default DIR/build).")
+@today_option
+@reports_errors
+def email(folder: Path, writer_id: str, kind: str, out: Path | None, today: dt.datetime | None) -> None:
+    """Write one e-mail to a writer as an editable draft: --out/<writer>/<kind>.eml.
+
+    Open the .eml in your mail program; it opens as an unsent draft you can edit and send.
+    A request attaches the writer's built packet, so run `build` first.
+
+    \b
+    Example:
+      packetbuilder email my-application --writer chen --kind reminder
+    """
+    from .mail import write_email
+
+    click.echo(f"wrote {write_email(folder, writer_id, kind, out, _today(today))}")
+
+
+@main.command()
+@click.argument("folder", metavar="[DIR]", default=".", type=FOLDER)
+@click.option("--writer", "writers", multiple=True, metavar="ID", help="Only this writer (repeatable).")
+@click.option("--kind", type=KIND_CHOICE, default="request", show_default=True, help="Which e-mail.")
+@click.option("--send", "really", is_flag=True, help="Really send (without it: a dry run that sends nothing).")
+@click.option("--resend", is_flag=True, help="Send again even if the sent log says it was sent.")
+@click.option("--out", type=click.Path(path_type=Path), help="Build folder holding the packets and the sent log "
+              "(default DIR/build).")
+@today_option
+@reports_errors
+def send(folder: Path, writers: tuple[str, ...], kind: str, really: bool, resend: bool, out: Path | None,
+         today: dt.datetime | None) -> None:
+    """Send e-mails to writers over SMTP ([smtp] in packet.toml). Dry run unless --send.
+
+    Each message sent is recorded in --out/sent-log.jsonl and never sent twice unless
+    --resend. If a batch fails part-way, run the same command again: only the rest go.
+    The password comes from PACKETBUILDER_SMTP_PASSWORD, else a hidden prompt; it is
+    never stored.
+
+    \b
+    Examples:
+      packetbuilder send my-application                      # who would get what
+      packetbuilder send my-application --send               # send the requests
+      packetbuilder send my-application --kind reminder --writer chen --send
+    """
+    from .send import PASSWORD_ENV, prepare, send_batch, smtp_settings
+
+    app, target, plan = prepare(folder, writers, kind, out, _today(today), resend)
+    for item in plan:
+        if item.skip or not really:
+            click.echo(item.describe(sending=False))
+    pending = [item for item in plan if not item.skip]
+    if not really:
+        click.echo(f"dry run: {len(pending)} message(s) would be sent; add --send to send them")
+        return
+    if not pending:
+        click.echo("nothing to send")
+        return
+    settings = smtp_settings(app.config)
+    password = None
+    if settings.username:
+        password = os.environ.get(PASSWORD_ENV) or click.prompt(
+            f"SMTP password for {settings.username} at {settings.host}", hide_input=True)
+    sent = send_batch(plan, settings, password, target, on_sent=lambda item: click.echo(item.describe(sending=True)))
+    click.echo(f"sent {len(sent)} message(s); recorded in {target / 'sent-log.jsonl'}")
 
 
 @main.command()

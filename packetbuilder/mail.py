@@ -1,0 +1,418 @@
+"""E-mails to letter writers: Jinja2 templates → checked text → a draft ``.eml``.
+
+A packet is half of a good request; the other half is the e-mail that asks. A mass,
+copy-paste e-mail is the most common complaint writers have, so every e-mail is
+filled from the sources that concern *this* writer (the notes on our work together,
+what the applicant learned from them, the writer's ``emphasis``, the agreed deadline,
+the Letter ID), and the request has its own template per kind of writer.
+
+Templates are looked up first in the application's ``templates/`` folder, then in the
+package, so a user can override one template, or just the shared macros in
+``_common.j2``, without copying the rest. A request tries ``request-<role>.j2``, then
+``request-<variant>.j2`` (clinical/slor/chair share ``request-clinical.j2``), then
+``request.j2``. A template's first line is ``Subject: …``; the rest is the body.
+
+Variables a template can use (all always defined; text is "" when not known):
+
+- ``applicant``: name, short_name, email, phone, school, class_year, aamc_id
+- ``writer``: id, name, salutation, title, role, specialty, emphasis (list), letter_id,
+  waived, status
+- ``track``: specialty, focus (list), requirements (list)
+- ``work`` (from ``notes/<id>.md``): setting, dates, weeks, duration ("four weeks" when
+  Weeks is a number), patients, learned
+- ``goal``: the first sentence of goals.md; ``qualities`` (list); ``programs`` (list,
+  only when the writer has ``share_programs``)
+- ``deadline`` ("September 10, 2026"), ``deadline_day`` (with the weekday),
+  ``eras_deadline``, ``days_left`` (from the message date), ``asked``, ``today``
+- ``submission``; ``attachments`` (list of name/label); ``packet_parts`` (list);
+  ``marked`` (CV entries highlighted for this writer); ``matched``; ``match_day``
+- filter ``join_and``: ["a", "b", "c"] → "a, b, and c"
+
+StrictUndefined makes a misspelt variable an error naming the template and line,
+never an empty gap; a finished e-mail that still holds a placeholder such as
+``[date]`` or ``{{`` is refused rather than written.
+
+Every .eml is deterministic: Date, Message-ID and MIME boundary derive from the
+inputs, so the same sources give the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass
+from email import policy
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+
+from .config import Config, Writer
+from .errors import InputError, Problem
+from .formatting import long_date, medium_date
+from .model import Paragraph, block_text, walk_sections
+from .sources import Application, read_text, resolve_inside
+
+KINDS = ("request", "reminder", "thanks", "match")
+REQUEST_VARIANTS = {"clinical": "clinical", "slor": "clinical", "chair": "clinical",
+                    "research": "research", "leadership": "leadership", "longitudinal": "longitudinal"}
+USER_TEMPLATES = "templates"
+ATTACHABLE = {"pdf": ("application", "pdf", "a PDF"),
+              "docx": ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document",
+                       "an editable Word")}
+# A request should leave a writer at least four weeks; a reminder goes 1–2 weeks before.
+REQUEST_LEAD = dt.timedelta(days=28)
+REMINDER_LEAD = dt.timedelta(days=10)
+SEND_HOUR = 9
+
+_PLACEHOLDER = re.compile(
+    r"\[[A-Za-z][^\[\]\n]{0,40}\]"            # [date], [Your Name]
+    r"|\{\{|\}\}|\{%|%\}|\{#|#\}"             # template syntax left in the text
+    r"|<<[^<>\n]*>>"                          # <<name>>
+    r"|<[^<>@\n]*\b(?:insert|your|name|date)\b[^<>@\n]*>"  # <insert date>
+    r"|\b(?:TODO|TBD|XXX+)\b")
+_NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+                 "eleven", "twelve")
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file to attach; its MIME type comes from a fixed table, not the system's guess."""
+
+    name: str
+    data: bytes
+
+    @property
+    def extension(self) -> str:
+        return self.name.rsplit(".", 1)[-1].lower()
+
+    @property
+    def label(self) -> str:
+        return ATTACHABLE[self.extension][2]
+
+
+@dataclass(frozen=True)
+class Draft:
+    """The rendered text of one e-mail and the template it came from (for error messages)."""
+
+    subject: str
+    body: str
+    template: str
+
+
+# -- templates ---------------------------------------------------------------------------
+
+def join_and(items: Any) -> str:
+    """'a', 'a and b', 'a, b, and c': lists read as prose."""
+    items = [str(i) for i in items if str(i).strip()]
+    if len(items) < 3:
+        return " and ".join(items)
+    return ", ".join(items[:-1]) + ", and " + items[-1]
+
+
+def _builtin(name: str) -> str | None:
+    path = resources.files("packetbuilder") / "templates" / name
+    return path.read_text(encoding="utf-8") if path.is_file() else None
+
+
+def _user_path(folder: Path, name: str) -> Path | None:
+    path = folder / USER_TEMPLATES / name
+    return resolve_inside(folder, f"{USER_TEMPLATES}/{name}") if path.is_file() else None
+
+
+def _label(folder: Path, name: str) -> str:
+    """How a template is named in messages: its user path, or 'built-in <name>'."""
+    return f"{USER_TEMPLATES}/{name}" if _user_path(folder, name) else f"built-in template {name}"
+
+
+def template_environment(folder: Path) -> SandboxedEnvironment:
+    """A sandboxed environment whose loader prefers ``folder/templates`` over the package.
+
+    Sandboxed because template folders get shared between students; StrictUndefined
+    because an empty gap in a letter request is worse than an error.
+    """
+
+    def load(name: str):
+        user = _user_path(folder, name)
+        if user is not None:
+            return read_text(folder, f"{USER_TEMPLATES}/{name}", user), _label(folder, name), lambda: True
+        text = _builtin(name)
+        return None if text is None else (text, _label(folder, name), lambda: True)
+
+    env = SandboxedEnvironment(loader=jinja2.FunctionLoader(load), undefined=jinja2.StrictUndefined,
+                               autoescape=False, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters["join_and"] = join_and
+    return env
+
+
+def template_name(folder: Path, kind: str, role: str) -> str:
+    """The template for a kind and role: the most specific name the user overrides, else the package's."""
+    if kind != "request":
+        return f"{kind}.j2"
+    candidates = [f"request-{role}.j2", f"request-{REQUEST_VARIANTS[role]}.j2", "request.j2"]
+    for name in candidates:
+        if _user_path(folder, name):
+            return name
+    return next(name for name in candidates if _builtin(name) is not None)
+
+
+# -- what the templates see --------------------------------------------------------------
+
+def first_sentence(text: str) -> str:
+    match = re.match(r"(.+?[.!?])(?:\s|$)", text.strip(), re.S)
+    return " ".join((match.group(1) if match else text).split())
+
+
+def _goal(app: Application) -> str:
+    if app.goals is None:
+        return ""
+    for section in walk_sections(app.goals.sections):
+        for block in section.blocks:
+            if isinstance(block, Paragraph):
+                return first_sentence(block_text((block,)))
+    return ""
+
+
+def _duration(weeks: str) -> str:
+    if weeks.isdigit():
+        n = int(weeks)
+        return f"{_NUMBER_WORDS[n] if n < len(_NUMBER_WORDS) else n} week{'s' if n != 1 else ''}"
+    return weeks
+
+
+def _packet_parts(app: Application, writer: Writer) -> list[str]:
+    parts = []
+    if app.writer_notes(writer) is not None:
+        parts.append("a summary of our work together")
+    if app.statement_for(app.config.track_of(writer)) is not None:
+        parts.append("my personal statement draft")
+    elif app.goals is not None:
+        parts.append("my career goals")
+    parts.append("my CV")
+    return parts
+
+
+def message_date(config: Config, writer: Writer, kind: str, today: dt.date | None) -> dt.date:
+    """The date an e-mail is written for.
+
+    A request is dated when the letter was asked for (``asked``), so a rebuilt
+    request.eml does not change; other kinds are dated ``today``. Without either, a
+    date that fits the etiquette: four weeks before the agreed deadline for a request,
+    ten days before it for a reminder, the deadline for thanks, Match Day for news.
+    """
+    deadline = config.deadline_of(writer)
+    if kind == "request" and writer.asked:
+        return writer.asked
+    if today is not None:
+        return today
+    return {"request": deadline - REQUEST_LEAD, "reminder": deadline - REMINDER_LEAD,
+            "thanks": deadline}.get(kind, config.application.match_day or deadline)
+
+
+def template_context(app: Application, writer: Writer, kind: str, on: dt.date,
+                     attachments: list[Attachment]) -> dict[str, Any]:
+    """Everything a template may use, every key defined (see the module docstring)."""
+    from .packet import assemble, count_highlighted
+
+    cfg, applicant = app.config, app.config.applicant
+    track = cfg.track_of(writer)
+    deadline = cfg.deadline_of(writer)
+    notes = app.writer_notes(writer)
+    facts = notes.facts if notes is not None else {}
+    work = {key: facts.get(key, "").strip().rstrip(".") for key in ("setting", "dates", "weeks", "patients", "learned")}
+    work["duration"] = _duration(work["weeks"])
+    settings = cfg.application
+    return {
+        "applicant": {"name": applicant.name, "short_name": applicant.short_name, "email": applicant.email,
+                      "phone": applicant.phone or "", "school": applicant.school,
+                      "class_year": applicant.class_year or "", "aamc_id": applicant.aamc_id or ""},
+        "writer": {"id": writer.id, "name": writer.name, "salutation": writer.salutation,
+                   "title": writer.title or "", "role": writer.role, "specialty": writer.specialty or "",
+                   "emphasis": list(writer.emphasis), "letter_id": writer.letter_id or "",
+                   "waived": writer.waived, "status": writer.status},
+        "track": {"specialty": track.specialty, "focus": list(track.focus), "requirements": list(track.requirements)},
+        "work": work,
+        "goal": _goal(app),
+        "qualities": list(settings.qualities),
+        "programs": [p.program for p in app.programs] if writer.share_programs else [],
+        "deadline": medium_date(deadline),
+        "deadline_day": long_date(deadline),
+        "eras_deadline": medium_date(settings.eras_deadline),
+        "days_left": (deadline - on).days,
+        "asked": medium_date(writer.asked) if writer.asked else "",
+        "today": medium_date(on),
+        "submission": cfg.submission_of(writer),
+        "attachments": [{"name": a.name, "label": a.label} for a in attachments],
+        "packet_parts": _packet_parts(app, writer),
+        "marked": count_highlighted(assemble(app, writer).sections),
+        "matched": settings.matched or "",
+        "match_day": medium_date(settings.match_day) if settings.match_day else "",
+    }
+
+
+# -- rendering and checking --------------------------------------------------------------
+
+def _template_line(exc: BaseException) -> tuple[str, int | None]:
+    """The innermost template frame of a rendering error: (template label, line).
+
+    Jinja rewrites tracebacks so that template frames carry the loader's file name,
+    which here is the label users see ("templates/request.j2").
+    """
+    where: tuple[str, int | None] = ("", None)
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.startswith((f"{USER_TEMPLATES}/", "built-in template ")):
+            where = (tb.tb_frame.f_code.co_filename, tb.tb_lineno)
+        tb = tb.tb_next
+    return where
+
+
+def tidy(text: str) -> str:
+    """Trailing spaces off, runs of blank lines collapsed: conditionals leave both behind."""
+    lines = [re.sub(r"(?<=\S) {2,}(?=\S)", " ", line.rstrip()) for line in text.splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
+
+
+def find_placeholders(text: str) -> list[tuple[int, str]]:
+    """(line, text) of every template-like placeholder left in finished text."""
+    return [(number, m.group(0)) for number, line in enumerate(text.splitlines(), 1)
+            for m in _PLACEHOLDER.finditer(line)]
+
+
+def render_draft(app: Application, writer: Writer, kind: str, on: dt.date,
+                 attachments: list[Attachment]) -> Draft:
+    """Render one e-mail's subject and body, refusing gaps and leftover placeholders."""
+    if kind not in KINDS:
+        raise InputError(Problem("--kind", f"unknown kind {kind!r}", f"use one of {', '.join(KINDS)}"))
+    if kind == "match" and not app.config.application.matched:
+        raise InputError(Problem("packet.toml", "the Match e-mail needs to know where you matched",
+                                 'add matched = "Hospital, Specialty" under [application]', key="application.matched"))
+    name = template_name(app.folder, kind, writer.role)
+    label = _label(app.folder, name)
+    env = template_environment(app.folder)
+    context = template_context(app, writer, kind, on, attachments)
+    try:
+        text = env.get_template(name).render(context)
+    except jinja2.TemplateSyntaxError as exc:
+        raise InputError(Problem(exc.filename or label, f"template syntax error: {exc.message}",
+                                 "fix the Jinja2 tag on that line", exc.lineno)) from None
+    except jinja2.UndefinedError as exc:
+        where, line = _template_line(exc)
+        message = (exc.message or "undefined").replace("'dict object'", "that value")
+        raise InputError(Problem(where or label, f"uses an undefined variable: {message}",
+                                 "use one of: " + ", ".join(sorted(context)), line)) from None
+    except jinja2.TemplateError as exc:
+        where, line = _template_line(exc)
+        raise InputError(Problem(where or label, f"template error: {exc}", "fix the template", line)) from None
+    head, _, body = text.lstrip("\n").partition("\n")
+    if not head.startswith("Subject:"):
+        raise InputError(Problem(label, "the first line must be `Subject: …`",
+                                 "start the template with the subject line, then a blank line, then the body", 1))
+    draft = Draft(" ".join(head.removeprefix("Subject:").split()), tidy(body), label)
+    _refuse_placeholders(draft, writer, kind)
+    return draft
+
+
+def _refuse_placeholders(draft: Draft, writer: Writer, kind: str) -> None:
+    found = [(0, p) for _, p in find_placeholders(draft.subject)] + find_placeholders(draft.body)
+    if not draft.subject:
+        found.insert(0, (0, "(empty subject)"))
+    if found:
+        where = "; ".join(f"{'subject' if n == 0 else f'body line {n}'}: {p!r}" for n, p in found)
+        raise InputError(Problem(draft.template, f"the {kind} e-mail to {writer.id} still holds a placeholder ({where})",
+                                 f"write the real text in the template or in its source (packet.toml, "
+                                 f"notes/{writer.id}.md)"))
+
+
+# -- the message -------------------------------------------------------------------------
+
+def _digest(*parts: bytes | str) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "big") + data)
+    return h.hexdigest()
+
+
+def build_message(app: Application, writer: Writer, kind: str, draft: Draft, attachments: list[Attachment],
+                  on: dt.date) -> EmailMessage:
+    """An editable draft: From applicant, To writer, plain text, attachments, X-Unsent: 1.
+
+    Headers are set only through EmailMessage, which encodes non-ASCII names (RFC 2047
+    in headers, RFC 2231 in attachment names) and refuses line breaks.
+    """
+    applicant = app.config.applicant
+    date = dt.datetime.combine(on, dt.time(SEND_HOUR), dt.timezone.utc)
+    digest = _digest(kind, writer.id, applicant.email, writer.email, draft.subject, draft.body, date.isoformat(),
+                     *[p for a in attachments for p in (a.name, a.data)])
+    msg = EmailMessage(policy=policy.SMTP)
+    try:
+        msg["From"] = Address(applicant.name, addr_spec=applicant.email)
+        msg["To"] = Address(writer.name, addr_spec=writer.email)
+        msg["Subject"] = draft.subject
+    except ValueError as exc:
+        raise InputError(Problem("packet.toml", f"cannot make an e-mail header for {writer.id}: {exc}",
+                                 "check the names and addresses in [applicant] and this writer")) from None
+    msg["Date"] = format_datetime(date)
+    msg["Message-ID"] = f"<{kind}.{writer.id}.{digest[:24]}@{applicant.email.rsplit('@', 1)[1]}>"
+    msg["X-Unsent"] = "1"
+    msg.set_content(draft.body, cte="quoted-printable")
+    for attachment in attachments:
+        maintype, subtype, _ = ATTACHABLE[attachment.extension]
+        msg.add_attachment(attachment.data, maintype=maintype, subtype=subtype, filename=attachment.name)
+    for number, part in enumerate(p for p in msg.walk() if p.is_multipart()):
+        part.set_boundary(f"=_{digest[24:48]}_{number}")
+    return msg
+
+
+def packet_attachments(writer_dir: Path, stem: str) -> list[Attachment]:
+    """The writer's built packet files (PDF, then DOCX), whichever exist."""
+    found = []
+    for ext in ATTACHABLE:
+        path = writer_dir / f"{stem}.{ext}"
+        if path.is_file():
+            found.append(Attachment(path.name, path.read_bytes()))
+    return found
+
+
+def compose(app: Application, writer: Writer, kind: str, writer_dir: Path, today: dt.date | None = None
+            ) -> EmailMessage:
+    """One e-mail to one writer. A request must carry the packet; a reminder carries it when built."""
+    from .build import packet_stem
+
+    attachments = packet_attachments(writer_dir, packet_stem(app)) if kind in ("request", "reminder") else []
+    if kind == "request" and not attachments:
+        raise InputError(Problem(str(writer_dir), f"no packet for {writer.id} to attach to the request",
+                                 f"build it first: packetbuilder build {app.folder} --writer {writer.id}"))
+    on = message_date(app.config, writer, kind, today)
+    draft = render_draft(app, writer, kind, on, attachments)
+    return build_message(app, writer, kind, draft, attachments, on)
+
+
+def eml_bytes(message: EmailMessage) -> bytes:
+    """The .eml file: CRLF line ends, as RFC 5322 and mail clients expect."""
+    return message.as_bytes(policy=policy.SMTP)
+
+
+def eml_name(kind: str) -> str:
+    return f"{kind}.eml"
+
+
+def write_email(folder: Path, writer_id: str, kind: str, out: Path | None, today: dt.date) -> Path:
+    """The ``email`` command: one e-mail as ``out/<writer>/<kind>.eml``; returns its path."""
+    from .outputs import check_out_dir, write_atomic
+    from .sources import load_application
+
+    app = load_application(folder)
+    writer = app.config.writer(writer_id)
+    out = out or folder / "build"
+    check_out_dir(out, [folder] + [p.parent for p in app.files.values()])
+    path = out / writer.id / eml_name(kind)
+    write_atomic(path, eml_bytes(compose(app, writer, kind, out / writer.id, today)))
+    return path
