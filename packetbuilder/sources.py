@@ -112,6 +112,11 @@ def _read_programs(text: str, name: str) -> tuple[Program, ...]:
     return tuple(programs)
 
 
+def notes_name(writer: Writer) -> str:
+    """The notes file of a writer: ``notes`` from packet.toml, else notes/<id>.md."""
+    return writer.notes or f"notes/{writer.id}.md"
+
+
 def load_application(folder: Path) -> Application:
     """Read and validate a whole application folder, reporting every problem at once."""
     folder = Path(folder)
@@ -149,7 +154,7 @@ def load_application(folder: Path) -> Application:
         source("goals.md", "application.goals", read_prose, required=False)
     notes = {}
     for writer in config.writers:
-        relative = writer.notes or f"notes/{writer.id}.md"
+        relative = notes_name(writer)
         parsed = source(relative, f"writers[{writer.id}].notes", read_notes, required=writer.notes is not None)
         if parsed is not None:
             notes[writer.id] = parsed
