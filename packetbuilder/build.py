@@ -12,10 +12,11 @@ from pathlib import Path
 
 from .config import Writer
 from .errors import InputError, Problem
+from .fit import FitReport, TooLong, fit
 from .formatting import file_stem
 from .model import Document, Entry, walk_sections
 from .outputs import check_out_dir, ensure_dir, write_atomic
-from .packet import assemble, entry_text
+from .packet import assemble, entry_text, finish, statement_section
 from .sources import Application, load_application
 
 FORMATS = ("pdf", "docx", "eml")
@@ -64,17 +65,23 @@ def highlighted_entries(document: Document) -> list[str]:
             if isinstance(b, Entry) and b.highlight]
 
 
-def build_packet(app: Application, writer: Writer) -> tuple[Document, int]:
-    """The final packet for one writer, with page numbers on its cover sheet, and its page count.
+def build_packet(app: Application, writer: Writer) -> tuple[Document, FitReport]:
+    """The final packet for one writer, fitted to the page limit, with page numbers on its
+    cover sheet, and what fitting did.
 
-    The cover sheet is exactly one page, so filling in the page numbers after the
-    layout pass cannot move anything that follows it.
+    Fitting measures with the PDF writer's own layout, and its last layout gives the
+    section starts. The cover sheet is exactly one page, so filling in the page numbers
+    cannot move anything that follows it. Raises :class:`TooLong` when what may not be
+    cut exceeds the limit.
     """
     from .render.pdf import layout
 
-    draft = assemble(app, writer)
-    measured = layout(draft, app.config.application.page_size)
-    return assemble(app, writer, measured.starts), measured.pages
+    settings = app.config.application
+    goals = statement_section(app.goals, "goals") if app.goals is not None else None
+    fitted, report = fit(assemble(app, writer), writer, settings.page_limit,
+                         lambda document: layout(document, settings.page_size), goals)
+    parts = [s for s in fitted.sections if s.key != "request"]
+    return finish(app, writer, parts, report.starts), report
 
 
 def render(document: Document, fmt: str, page_size: str) -> bytes:
@@ -115,7 +122,14 @@ def build_application(folder: Path, out: Path | None = None, writer_ids: tuple[s
     page_size = app.config.application.page_size
     for writer in writers:
         entry = WriterReport(writer.id)
-        document, entry.pages = build_packet(app, writer)
+        try:
+            document, fitted = build_packet(app, writer)
+        except TooLong as exc:  # this writer fails; the others still build
+            entry.error = "; ".join(f"{p.message} — {p.fix}" for p in exc.problems)
+            report.writers.append(entry)
+            continue
+        entry.pages, entry.trimmed = fitted.pages, fitted.trimmed()
+        entry.statement_shortened = fitted.statement_shortened
         entry.highlighted = highlighted_entries(document)
         target = ensure_dir(out / writer.id)
         for fmt in (f for f in formats if f != "eml"):
