@@ -195,22 +195,26 @@ def schedule(folder: Path, ics: Path | None, today: dt.datetime | None) -> None:
 
 @main.command()
 @click.argument("folder", metavar="[DIR]", default=".", type=FOLDER)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Build folder holding the sent log of `send` (default DIR/build).")
 @today_option
 @reports_errors
-def status(folder: Path, today: dt.datetime | None) -> None:
-    """One row per writer: status, dates, days left and the next action.
+def status(folder: Path, out: Path | None, today: dt.datetime | None) -> None:
+    """One row per writer: status, dates, days left, e-mails sent and the next action.
 
     \b
     Example:
       packetbuilder status my-application
     """
+    from .send import read_sent_log
     from .sources import load_application
-    from .status import format_table, status_headers, status_rows
+    from .status import format_table, sent_by_writer, status_headers, status_rows
 
     app = load_application(folder)
     day = _today(today)
+    sent = sent_by_writer(read_sent_log(out or folder / "build"))
     click.echo(_planning_header(app, day) + "\n")
-    for line in format_table(status_headers(False), status_rows(app.config, day)):
+    for line in format_table(status_headers(True), status_rows(app.config, day, sent)):
         click.echo(line)
 
 

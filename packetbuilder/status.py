@@ -47,8 +47,9 @@ def _weeks(days: int) -> str:
 def next_action(cfg: Config, plan: WriterPlan, today: dt.date, sent: Sequence[str] | None = None) -> Action:
     """What to do next for one writer.
 
-    ``sent`` lists the kinds of e-mail already sent to them, in order, or is None when
-    there is no sent log: then reminder dates already past are taken as done.
+    ``sent`` lists the kinds of e-mail the sent log records for them, in order, or is
+    None when the log knows nothing of them (drafts from ``email`` are sent by hand and
+    not logged): then reminder dates already past are taken as done.
     """
     w = plan.writer
     deadline = plan.deadline
@@ -104,11 +105,12 @@ def _sent_summary(kinds: Sequence[str]) -> str:
 
 def status_rows(cfg: Config, today: dt.date, sent: Mapping[str, Sequence[str]] | None = None) -> list[Row]:
     """One row per writer: id, role, track, status, asked, deadline, days left,
-    [e-mails sent,] next action. The e-mails column is there only with a sent log."""
+    [e-mails sent,] next action. ``sent`` (kinds per writer, from the sent log) adds the
+    e-mails column."""
     rows = []
     for w in cfg.writers:
         plan = plan_for(cfg, w)
-        kinds = None if sent is None else sent.get(w.id, [])
+        kinds = None if sent is None else sent.get(w.id)
         action = next_action(cfg, plan, today, kinds)
         left = (plan.deadline - today).days
         if w.status in DONE or w.status == "declined":
