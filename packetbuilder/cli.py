@@ -60,13 +60,15 @@ def main(ctx: click.Context) -> None:
 @click.option("--out", type=click.Path(path_type=Path), help="Output folder (default DIR/build).")
 @click.option("--format", "formats", default="pdf,docx,eml", show_default=True,
               help="Comma-separated: pdf,docx,eml (eml: the request e-mail with the packet attached).")
+@click.option("--watch", is_flag=True, help="Then rebuild the writers a saved source concerns, until Ctrl-C.")
 @reports_errors
-def build(dirs: tuple[Path, ...], writers: tuple[str, ...], out: Path | None, formats: str) -> None:
+def build(dirs: tuple[Path, ...], writers: tuple[str, ...], out: Path | None, formats: str, watch: bool) -> None:
     """Build each writer's packet (PDF and DOCX) and request e-mail (request.eml) into --out.
 
     \b
     Example:
       packetbuilder build my-application --writer chen
+      packetbuilder build my-application --watch   # rebuild on every save
     """
     from .build import build_application, parse_formats
 
@@ -80,6 +82,12 @@ def build(dirs: tuple[Path, ...], writers: tuple[str, ...], out: Path | None, fo
             click.echo(entry.summary())
         click.echo(f"wrote {report.out}")
         failed |= report.failed
+    if watch:
+        from .watch import watch_folders
+
+        targets = {folder: out / folder.name if out and len(dirs) > 1 else out for folder in dirs}
+        watch_folders(list(dirs), lambda folder, ids: build_application(folder, targets[folder], ids, chosen),
+                      click.echo, writers)
     sys.exit(1 if failed else 0)
 
 
