@@ -3,9 +3,10 @@
 Letters fail more often from planning than from writing: too few letters from the
 specialty, a missing SLOE, a writer asked two weeks before the deadline, a letter not
 waived. Every rule here is a pure function over the parsed application, the date it
-is "today", and (for the content rules) the source texts and measured page counts,
-so each rule is tested with fixed dates and no files. :func:`check_application` is
-the one edge that reads the texts, measures the packets and loads the font coverage.
+is "today", and (for the content rules) the source texts and what fitting each packet
+to the page limit did, so each rule is tested with fixed dates and no files.
+:func:`check_application` is the one edge that reads the texts, fits the packets
+exactly as ``build`` does (without writing them) and loads the font coverage.
 
 Findings come in three levels: an *error* will hurt the application if left (and
 makes ``check`` exit 1), a *warning* is a risk worth acting on, a *tip* is advice.
@@ -27,7 +28,7 @@ from typing import Literal
 from .config import CONFIG_NAME, ROLES, Config, Track, Writer, key_lines
 from .errors import InputError, Problem
 from .formatting import short_date
-from .model import block_text
+from .model import Entry, block_text, walk_sections
 from .sources import Application, read_text
 
 Level = Literal["error", "warning", "tip"]
@@ -456,22 +457,44 @@ def statement_rules(app: Application) -> list[Finding]:
     return findings
 
 
-def fit_rules(cfg: Config, pages: Mapping[str, int]) -> list[Finding]:
-    """Packets that run past the page limit: one page over is trimmed quietly, more is
-    heavy trimming that drops things the writer would want to see."""
+@dataclass(frozen=True)
+class FitOutcome:
+    """What fitting one writer's packet to the page limit does (see :mod:`.fit`)."""
+
+    entries_cut: int = 0
+    sections_cut: int = 0  # whole CV sections, heading and all
+    statement: str = ""  # what happened to the statement, if it was shortened or replaced
+    too_long: Problem | None = None  # why it cannot fit even with everything trimmable cut
+
+
+def fit_rules(cfg: Config, outcomes: Mapping[str, FitOutcome], cv_entries: int) -> list[Finding]:
+    """Packets the build must trim: a few entries is routine (a tip); losing the statement
+    or a third of the CV is heavy trimming (a warning); not fitting at all is an error."""
     limit = cfg.application.page_limit
     findings = []
     for w in cfg.writers:
-        over = pages.get(w.id, 0) - limit
-        if over <= 0:
+        outcome = outcomes.get(w.id)
+        if outcome is None:
             continue
-        level: Level = "warning" if over > 1 else "tip"
-        findings.append(Finding(level, f"writer {w.id}",
-                                f"the packet runs {pages[w.id]} pages, {over} over the limit of {limit}"
-                                + ("; the build will have to trim heavily" if over > 1 else
-                                   "; the build will trim it"),
-                                "shorten notes or the statement, or tag CV entries that matter less with "
-                                "{: .optional } so they go first"))
+        subject = f"writer {w.id}"
+        if outcome.too_long is not None:
+            findings.append(Finding("error", subject, outcome.too_long.message, outcome.too_long.fix))
+            continue
+        if not (outcome.entries_cut or outcome.statement):
+            continue
+        parts = []
+        if outcome.entries_cut:
+            whole = f", {outcome.sections_cut} whole section{'' if outcome.sections_cut == 1 else 's'}" \
+                if outcome.sections_cut else ""
+            parts.append(f"{outcome.entries_cut} of {cv_entries} CV entries{whole}")
+        if outcome.statement:
+            parts.append(outcome.statement[0].lower() + outcome.statement[1:])
+        heavy = bool(outcome.statement) or outcome.entries_cut * 3 >= cv_entries
+        findings.append(Finding("warning" if heavy else "tip", subject,
+                                f"to fit {limit} pages the build cuts {' and '.join(parts)}"
+                                + ("; that is heavy trimming" if heavy else ""),
+                                "shorten the notes or the statement, or tag CV entries that matter less with "
+                                "{: .optional } so you choose what goes (`build` reports exactly what is cut)"))
     return findings
 
 
@@ -531,23 +554,32 @@ def copy_rules(app: Application) -> list[Finding]:
 
 # -- putting it together ------------------------------------------------------------------
 
-def audit(app: Application, today: dt.date, texts: Mapping[str, str], pages: Mapping[str, int],
+def audit(app: Application, today: dt.date, texts: Mapping[str, str], fits: Mapping[str, FitOutcome],
           unshowable: Callable[[str], list[str]], specialties: tuple[Specialty, ...]) -> Findings:
     """Every rule, in the order a student would fix things: roster, dates, content."""
     cfg = app.config
     found = [*letter_rules(cfg, specialties), *convention_rules(cfg, specialties), *timing_rules(cfg, today),
              *waiver_rules(cfg), *notes_rules(app), *statement_rules(app),
-             *qualities_rule(cfg, texts.get(CONFIG_NAME, "")), *copy_rules(app), *fit_rules(cfg, pages),
+             *qualities_rule(cfg, texts.get(CONFIG_NAME, "")), *copy_rules(app), *fit_rules(cfg, fits, cv_entries(app)),
              *placeholder_rules(texts), *glyph_rules(texts, unshowable)]
     return Findings(tuple(sorted(found, key=lambda f: LEVELS.index(f.level))))
 
 
-def estimate_pages(app: Application, writer: Writer) -> int:
-    """Pages of the writer's untrimmed packet, laid out exactly as the PDF would be."""
-    from .packet import assemble
-    from .render.pdf import layout
+def fit_outcome(app: Application, writer: Writer) -> FitOutcome:
+    """Fit the writer's packet exactly as ``build`` does, and say what that cost."""
+    from .build import build_packet
+    from .fit import TooLong
 
-    return layout(assemble(app, writer), app.config.application.page_size).pages
+    try:
+        _, report = build_packet(app, writer)
+    except TooLong as exc:
+        return FitOutcome(too_long=exc.problems[0])
+    return FitOutcome(sum(len(c.entries) for c in report.cuts), sum(1 for c in report.cuts if c.whole),
+                      report.statement)
+
+
+def cv_entries(app: Application) -> int:
+    return sum(1 for s in walk_sections(app.cv.sections) for b in s.blocks if isinstance(b, Entry))
 
 
 def source_texts(app: Application) -> dict[str, str]:
@@ -558,8 +590,8 @@ def check_application(app: Application, today: dt.date) -> Findings:
     """The edge for ``check``: read the sources, measure every packet, run the rules."""
     from .render.fonts import unshowable
 
-    pages = {w.id: estimate_pages(app, w) for w in app.config.writers if w.status != "declined"}
-    return audit(app, today, source_texts(app), pages, unshowable, load_specialties())
+    outcomes = {w.id: fit_outcome(app, w) for w in app.config.writers if w.status != "declined"}
+    return audit(app, today, source_texts(app), outcomes, unshowable, load_specialties())
 
 
 _HEADINGS = {"error": ("Errors", "✗", "red"), "warning": ("Warnings", "!", "yellow"), "tip": ("Tips", "·", "cyan")}

@@ -11,11 +11,11 @@ from click.testing import CliRunner
 from plan_helpers import ERAS, make_app, make_config, writer
 
 from packetbuilder import audit
-from packetbuilder.audit import (Finding, choose_letters, convention_rules, copy_rules, fit_rules, glyph_rules,
+from packetbuilder.audit import (Finding, FitOutcome, choose_letters, convention_rules, copy_rules, fit_rules, glyph_rules,
                                  letter_rules, load_specialties, notes_rules, parse_specialties,
                                  placeholder_rules, qualities_rule, statement_rules, timing_rules, waiver_rules)
 from packetbuilder.cli import main
-from packetbuilder.errors import InputError
+from packetbuilder.errors import InputError, Problem
 from packetbuilder.sources import load_application
 
 ROSTER = Path(__file__).resolve().parent / "fixtures" / "roster"
@@ -299,17 +299,29 @@ def test_missing_statement_for_a_track():
     assert brief(statement_rules(make_app(cfg, statements=("em",), goals=True))) == [("tip", "track im")]
 
 
-def test_packets_over_the_page_limit():
-    cfg = make_config([writer("a"), writer("b"), writer("c")], page_limit=4)
-    found = fit_rules(cfg, {"a": 6, "b": 5, "c": 4})
-    assert brief(found) == [("warning", "writer a"), ("tip", "writer b")]
-    assert "trim heavily" in found[0].message
+def test_packets_that_need_trimming():
+    cfg = make_config([writer("a"), writer("b"), writer("c"), writer("d")], page_limit=3)
+    too_long = Problem("packet.toml", "the packet for d is about 4 lines over its 3-page limit", "shorten it")
+    found = fit_rules(cfg, {"a": FitOutcome(12, 3), "b": FitOutcome(2, statement="Personal statement cut to an "
+                                                                            "excerpt"),
+                            "c": FitOutcome(3, 1), "d": FitOutcome(too_long=too_long)}, cv_entries=30)
+    assert brief(found) == [("warning", "writer a"), ("warning", "writer b"), ("tip", "writer c"),
+                            ("error", "writer d")]
+    assert found[0].message == "to fit 3 pages the build cuts 12 of 30 CV entries, 3 whole sections; that is heavy trimming"
+    assert "personal statement cut to an excerpt" in found[1].message
+    assert found[3].message == too_long.message and found[3].fix == "shorten it"
+    assert fit_rules(cfg, {"a": FitOutcome()}, cv_entries=30) == []
 
 
-def test_sample_packets_fit_their_page_limit(sample):
+def test_check_fits_packets_as_build_does(sample):
+    toml = sample / "packet.toml"
+    toml.write_text(re.sub(r"page_limit = \d", "page_limit = 2", toml.read_text(encoding="utf-8")), encoding="utf-8")
     app = load_application(sample)
-    pages = [audit.estimate_pages(app, w) for w in app.config.writers]
-    assert all(2 <= p <= app.config.application.page_limit for p in pages)
+    assert audit.fit_outcome(app, app.config.writer("chen")).too_long is not None
+    okafor = audit.fit_outcome(app, app.config.writer("okafor"))
+    assert okafor.entries_cut > 0 and okafor.statement
+    roster = load_application(ROSTER)
+    assert audit.fit_outcome(roster, roster.config.writer("ortiz")) == FitOutcome()  # fits: nothing cut
 
 
 # -- the command ---------------------------------------------------------------------------
