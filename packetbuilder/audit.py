@@ -493,8 +493,8 @@ def fit_rules(cfg: Config, outcomes: Mapping[str, FitOutcome], cv_entries: int) 
         findings.append(Finding("warning" if heavy else "tip", subject,
                                 f"to fit {limit} pages the build cuts {' and '.join(parts)}"
                                 + ("; that is heavy trimming" if heavy else ""),
-                                "shorten the notes or the statement, or tag CV entries that matter less with "
-                                "{: .optional } so you choose what goes (`build` reports exactly what is cut)"))
+                                "shorten the notes or the statement, or tag the CV entries that matter less as "
+                                ".optional so you choose what goes (`build` reports exactly what is cut)"))
     return findings
 
 
