@@ -29,10 +29,15 @@ _INVISIBLE = {"Cf", "Cc"}
 
 @lru_cache(maxsize=None)
 def covered() -> frozenset[int]:
-    """Code points every face of the body family can draw."""
-    from reportlab.pdfbase.ttfonts import TTFont
+    """Code points every face of the body family can draw.
 
-    sets = [set(TTFont(name, FONT_DIR / file).face.charToGlyph) for name, file in FILES.items() if name != MONO]
+    Read from the registered fonts rather than by parsing the TTFs again: a profile of
+    ``build`` showed TrueType parsing (``TTFontFile.extractInfo``) as the largest single
+    cost after imports, and the faces are parsed once by :func:`register` anyway."""
+    from reportlab.pdfbase import pdfmetrics
+
+    register()
+    sets = [set(pdfmetrics.getFont(name).face.charToGlyph) for name in FILES if name != MONO]
     return frozenset(set.intersection(*sets))
 
 
