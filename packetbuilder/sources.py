@@ -142,8 +142,11 @@ def load_application(folder: Path) -> Application:
     app_settings = config.application
     cv = source(app_settings.cv, "application.cv", read_cv)
     if cv is not None and not cv.sections:
-        problems.append(Problem(app_settings.cv, "has no `## Section` headings" if cv.preamble else "is empty",
-                                "write sections such as `## Education` with one `- entry` per line"))
+        from .audit import cv_rules  # late: audit reads this module's Application
+
+        hints = cv_rules(read_text(folder, app_settings.cv), app_settings.cv)
+        fix = hints[0].fix if hints else "write sections such as `## Education` with one `- entry` per line"
+        problems.append(Problem(app_settings.cv, "has no `## Section` headings" if cv.preamble else "is empty", fix))
     statements = {}
     for track in config.tracks:
         if track.statement:
