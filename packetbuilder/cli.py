@@ -37,7 +37,7 @@ def reports_errors(command):
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="packetbuilder")
 @click.pass_context
 def main(ctx: click.Context) -> None:
@@ -108,7 +108,9 @@ def schema() -> None:
 @click.argument("folder", metavar="DIR", type=FOLDER)
 @reports_errors
 def init(folder: Path) -> None:
-    """Create a new application folder from the commented sample; never overwrites.
+    """Create a new application folder from the commented sample.
+
+    It never overwrites: DIR must not exist, or be empty.
 
     \b
     Example:
@@ -314,7 +316,7 @@ def send(folder: Path, writers: tuple[str, ...], kind: str, really: bool, resend
 @reports_errors
 def preview(folder: Path, writer_id: str, email_kind: str | None, out: Path | None, built: Path | None,
             width: int) -> None:
-    """Draw a writer's packet pages (or a built e-mail) as PNG pictures for a quick look.
+    """PNG pictures of a writer's packet pages or of a built e-mail, for a quick look.
 
     Needs pdftoppm (poppler-utils); the packet is rendered from the sources as `build`
     would, without writing to the build folder.
