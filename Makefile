@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: packets test tools bench fuzz clean
+.PHONY: packets test tools bench fuzz clean docs-images
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,14 @@ tools:
 
 test: $(STAMP) tools
 	$(BIN)/python -m pytest
+
+# The README's pictures, drawn by packetbuilder itself from the sample (needs pdftoppm):
+# every page of Dr. Chen's packet and the request e-mail to her.
+DOCS_BUILD := build/docs-images
+docs-images: $(STAMP)
+	$(BIN)/packetbuilder build samples --writer chen --out $(DOCS_BUILD)
+	$(BIN)/packetbuilder preview samples --writer chen --width 900 --out docs/images
+	$(BIN)/packetbuilder preview samples --writer chen --email request --build-dir $(DOCS_BUILD) --width 900 --out docs/images
 
 clean:
 	rm -rf build

@@ -20,7 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 from packetbuilder.cli import main
-from packetbuilder.config import parse_config
+from packetbuilder.config import Applicant, ApplicationSettings, Smtp, Track, Writer, parse_config
 from packetbuilder.errors import InputError
 from packetbuilder.scaffold import SCHEMA_NAME, create_application
 
@@ -81,3 +81,11 @@ def test_init_ships_the_same_schema(tmp_path: Path) -> None:
     create_application(tmp_path / "app")
     shipped = json.loads((tmp_path / "app" / SCHEMA_NAME).read_text(encoding="utf-8"))
     assert shipped == json.loads(CliRunner().invoke(main, ["schema"]).output)
+
+
+def test_every_key_is_documented_for_users() -> None:
+    """docs/format.md has a table row for each key the schema knows."""
+    text = (SAMPLES.parent / "docs" / "format.md").read_text(encoding="utf-8")
+    for model in (Applicant, ApplicationSettings, Track, Writer, Smtp):
+        for key in model.model_fields:
+            assert f"| `{key}` |" in text, f"{model.__name__}.{key} is not in docs/format.md"
