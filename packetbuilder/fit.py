@@ -39,6 +39,7 @@ from .config import Writer
 from .errors import Problem, WorkError
 from .model import Document, Entry, Heading, Section, block_text
 from .packet import SECTION_TITLES, entry_text, is_relevant
+from .sources import notes_name
 
 CV_KEY = "cv"
 STATEMENT_KEYS = ("statement", "goals")
@@ -64,7 +65,7 @@ class Measured(Protocol):
     entries: dict[int, float]  # entry number (document order, from 1) → points it took
     sections: dict[str, float]  # outlined section key → points it took ("" = before the first)
     frame_height: float
-    last_page_used: float
+    page_used: tuple[float, ...]  # how far down each page the text runs
 
 
 Measure = Callable[[Document], Measured]
@@ -84,8 +85,7 @@ class Cut:
     whole: bool = False
 
     def __str__(self) -> str:
-        return f"{self.section}{' (whole section)' if self.whole else ''}: " + "; ".join(
-            f"{text}…" for text in self.entries)
+        return f"{self.section}{' (whole section)' if self.whole else ''}: " + "; ".join(self.entries)
 
 
 @dataclass(frozen=True)
@@ -236,6 +236,12 @@ def _statement_variants(document: Document, goals: Section | None) -> list[_Vari
     return variants
 
 
+def _first_words(entry: Entry) -> str:
+    """The entry's first words for the report, with "…" when there is more."""
+    short = entry_text(entry, REPORT_WORDS)
+    return short if short == entry_text(entry, 10**6) else short.rstrip(",.;:–—- ") + "…"
+
+
 def _protected(entry: Entry, writer: Writer) -> bool:
     return entry.highlight or "keep" in entry.tags or is_relevant(entry, writer)
 
@@ -253,6 +259,7 @@ class _Fitter:
         self.first = self.measure(frozenset())
         self.height = {s.number: self.first.entries.get(s.number, 0.0) for s in self.slots}
         self.by_path: dict[tuple[int, ...], list[int]] = {}
+        self._headings: dict[tuple[int, ...], float] = {}
         for slot in self.slots:
             self.by_path.setdefault(slot.path, []).append(slot.number)
         self._order()
@@ -301,22 +308,50 @@ class _Fitter:
 
     def excess(self, layout: Measured) -> float:
         """Points of text past the budget's last page (negative: room left)."""
-        return (layout.pages - self.budget - 1) * layout.frame_height + layout.last_page_used
+        return (layout.pages - self.budget - 1) * layout.frame_height + layout.page_used[-1]
+
+    def waste(self, layout: Measured) -> float:
+        """Room a full page leaves at its foot on average, because entries are kept whole."""
+        inner = layout.page_used[1:-1]  # neither the cover sheet nor the last page
+        if inner:
+            return sum(layout.frame_height - used for used in inner) / len(inner)
+        heights = sorted(self.height.values())
+        return heights[len(heights) // 2] / 2 if heights else 0.0
 
     def saving(self, state: frozenset[int]) -> float:
         """Estimated points a state saves against the full packet: the entries' measured
         heights, the headings of sections it empties, and the statement's share of text."""
         removed, variant = self._parts(state)
         saved = sum(self.height[n] for n in removed)
-        for path, numbers in self.by_path.items():
-            if removed.issuperset(numbers):
-                body = sum(self.height[n] for n in numbers)
-                saved += max(0.0, self.first.sections.get(self._section(path).key, 0.0) - body)
-        if variant:
-            whole = self.first.sections.get(self.variants[0].section.key, 0.0)
-            kept = self.variants[variant]
-            saved += whole if kept.section is None else whole * (1 - kept.chars / max(1, self.variants[0].chars))
-        return saved
+        saved += sum(self._heading(path) for path, numbers in self.by_path.items() if removed.issuperset(numbers))
+        return saved + self._statement_saving(variant)
+
+    def _prefix_savings(self) -> list[float]:
+        """:meth:`saving` of every prefix of the trim order, in one pass."""
+        left = {path: len(numbers) for path, numbers in self.by_path.items()}
+        path_of = {slot.number: slot.path for slot in self.slots}
+        savings, entries = [0.0], 0.0
+        for unit in self.units:
+            for number in unit.numbers:
+                path = path_of[number]
+                left[path] -= 1
+                entries += self.height[number] + (self._heading(path) if not left[path] else 0.0)
+            savings.append(entries + self._statement_saving(unit.statement))
+        return savings
+
+    def _heading(self, path: tuple[int, ...]) -> float:
+        """What a CV section takes besides its entries: its heading."""
+        if path not in self._headings:
+            body = sum(self.height[n] for n in self.by_path[path])
+            self._headings[path] = max(0.0, self.first.sections.get(self._section(path).key, 0.0) - body)
+        return self._headings[path]
+
+    def _statement_saving(self, variant: int) -> float:
+        if not variant:
+            return 0.0
+        whole = self.first.sections.get(self.variants[0].section.key, 0.0)
+        kept = self.variants[variant]
+        return whole if kept.section is None else whole * (1 - kept.chars / max(1, self.variants[0].chars))
 
     def _section(self, path: tuple[int, ...]) -> Section:
         sections, section = self.document.sections, None
@@ -326,8 +361,23 @@ class _Fitter:
         assert section is not None
         return section
 
-    def predicted(self, state: frozenset[int], ref: frozenset[int], layout: Measured) -> float:
-        return self.excess(layout) - (self.saving(state) - self.saving(ref))
+    def predicted(self, saving: float, ref_saving: float, layout: Measured) -> float:
+        """Predicted points past the budget for a state that saves ``saving``, from a
+        measured state that saves ``ref_saving``: its text after the cover sheet, less what
+        the state saves more, against what the budget's pages hold given the room a page
+        loses at its foot."""
+        text = sum(layout.page_used[1:]) - (saving - ref_saving)
+        return text - self.capacity(layout)
+
+    def capacity(self, layout: Measured) -> float:
+        """Points of text the budget's pages after the cover sheet hold. Each but the last
+        loses room at its foot: near the budget, as much as that page lost in the measured
+        layout (its breaks will mostly stay); far above it, the average loss."""
+        height, average = layout.frame_height, self.waste(layout)
+        near = layout.pages <= self.budget + 1
+        lost = sum(height - layout.page_used[page - 1] if near and page < layout.pages else average
+                   for page in range(2, self.budget))
+        return (self.budget - 1) * height - lost
 
     # -- the search ----------------------------------------------------------------------
 
@@ -344,11 +394,11 @@ class _Fitter:
         if not n:
             raise self._too_long(self.first)
         prefix = lambda k: frozenset(range(k))  # noqa: E731
+        saving = self._prefix_savings()
         lo, lo_layout = 0, self.first
         hi, hi_layout = None, None
         while hi is None:
-            guess = next((k for k in range(lo + 1, n + 1)
-                          if self.predicted(prefix(k), prefix(lo), lo_layout) <= 0), n)
+            guess = next((k for k in range(lo + 1, n + 1) if self.predicted(saving[k], saving[lo], lo_layout) <= 0), n)
             layout = self.measure(prefix(guess))
             if layout.pages <= self.budget:
                 hi, hi_layout = guess, layout
@@ -356,7 +406,7 @@ class _Fitter:
                 raise self._too_long(layout)
             else:
                 lo, lo_layout = guess, layout
-        shorter = next((k for k in range(lo + 1, hi) if self.predicted(prefix(k), prefix(hi), hi_layout) <= 0), None)
+        shorter = next((k for k in range(lo + 1, hi) if self.predicted(saving[k], saving[hi], hi_layout) <= 0), None)
         if shorter is not None:
             layout = self.measure(prefix(shorter))
             if layout.pages <= self.budget:
@@ -370,11 +420,19 @@ class _Fitter:
         tier = self.units[last].tier
         if tier == STATEMENT:
             return state, layout
-        trial = state
+        removed, _ = self._parts(state)
+        path_of = {slot.number: slot.path for slot in self.slots}
+        left = {path: sum(1 for n in numbers if n not in removed) for path, numbers in self.by_path.items()}
+        trial, reference = state, self.saving(state)
+        saved = reference
         for index in sorted((i for i in state if i != last and self.units[i].tier == tier), reverse=True):
-            candidate = trial - {index}
-            if self.predicted(candidate, state, layout) <= 0:
-                trial = candidate
+            back = sum(self.height[n] for n in self.units[index].numbers)
+            paths = {path_of[n] for n in self.units[index].numbers}
+            back += sum(self._heading(path) for path in paths if not left[path])
+            if self.predicted(saved - back, reference, layout) <= 0:
+                trial, saved = trial - {index}, saved - back
+                for n in self.units[index].numbers:
+                    left[path_of[n]] += 1
         if trial == state:
             return state, layout
         restored = self.measure(trial)
@@ -389,7 +447,7 @@ class _Fitter:
             gone = [s for s in self.slots if s.path == path and s.number in removed]
             if gone:
                 whole = len(gone) == len(numbers) and not self._section(path).children
-                cuts.append(Cut(gone[0].title, tuple(entry_text(s.entry, REPORT_WORDS) for s in gone), whole))
+                cuts.append(Cut(gone[0].title, tuple(_first_words(s.entry) for s in gone), whole))
         return FitReport(layout.pages, dict(layout.starts), self.layouts, tuple(cuts),
                          self.variants[variant].label if variant else "")
 
@@ -402,22 +460,22 @@ class _Fitter:
         amount = " and ".join(x for x in (
             f"{pages_over} page{'s' if pages_over != 1 else ''}" if pages_over else "",
             f"about {lines} line{'s' if lines != 1 else ''}" if lines else "") if x) or "a little"
-        sizes: dict[str, float] = {}
-        for key, points in layout.sections.items():
-            part = ("request summary" if key in ("", "request") else
-                    "notes on our work" if key == WORK_KEY or key.startswith(WORK_KEY + "-") else
-                    "CV entries that cannot be cut")
-            sizes[part] = sizes.get(part, 0.0) + points
+        cover = layout.sections.get("", 0.0)
+        work = sum(v for k, v in layout.sections.items() if k == WORK_KEY or k.startswith(WORK_KEY + "-"))
+        rest = sum(layout.sections.values()) - cover - work
         kept = [s for s in self.slots if _protected(s.entry, self.writer)]
-        relevant = sum(1 for s in kept if s.entry.highlight or is_relevant(s.entry, self.writer))
-        what = ", ".join(f"{part} {points / height:.1f} pages" for part, points in sizes.items() if points > 0)
-        message = (f"the packet for {self.writer.id} is {amount} over its {self.budget}-page limit even with "
-                   f"everything trimmable cut ({layout.pages} pages: {what}; {len(kept)} CV entries kept, "
-                   f"{relevant} of them about {self.writer.id}, the rest tagged .keep)")
-        fix = (f"shorten notes/{self.writer.id}.md, tag fewer CV entries .{self.writer.id} or .keep, narrow the "
+        about = sum(1 for s in kept if s.entry.highlight or is_relevant(s.entry, self.writer))
+        parts = [f"the request summary ({cover / height:.1f} page)"]
+        if work:
+            parts.append(f"{notes_name(self.writer)} ({work / height:.1f} page)")
+        parts.append(f"{len(kept)} CV entries ({about} about {self.writer.id}, {len(kept) - about} tagged .keep; "
+                     f"{rest / height:.1f} page with the CV's headings)")
+        message = (f"the packet for {self.writer.id} needs {layout.pages} pages, {amount} over its "
+                   f"{self.budget}-page limit, even with everything trimmable cut; what cannot be cut is "
+                   + ", ".join(parts))
+        fix = (f"shorten {notes_name(self.writer)}, tag fewer CV entries .{self.writer.id} or .keep, narrow the "
                f"highlight keywords of writer {self.writer.id}, or raise [application] page_limit (at most 4)")
         return TooLong(Problem("packet.toml", message, fix, key=f"writers.{self.writer.id}"))
-
 
 def fit(document: Document, writer: Writer, budget: int, measure: Measure,
         goals: Section | None = None) -> tuple[Document, FitReport]:

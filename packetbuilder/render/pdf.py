@@ -38,7 +38,7 @@ class Layout:
     document out again: ``entries`` maps each CV entry (numbered 1, 2, … in document
     order, as :mod:`.flatten` numbers its groups) to the points it took on the page,
     ``sections`` maps each outlined section key to the points its heading and body took
-    up to the next outlined heading, and ``last_page_used`` is how full the last page is.
+    up to the next outlined heading, and ``page_used`` how far down each page the text runs.
     """
 
     pages: int
@@ -46,7 +46,7 @@ class Layout:
     entries: dict[int, float] = field(default_factory=dict)
     sections: dict[str, float] = field(default_factory=dict)
     frame_height: float = 0.0
-    last_page_used: float = 0.0
+    page_used: tuple[float, ...] = ()
 
 
 def _color(hex_rgb: str) -> colors.Color:
@@ -116,6 +116,7 @@ class _Doc(SimpleDocTemplate):
         self.entry_heights: dict[int, float] = {}
         self.section_heights: dict[str, float] = {}
         self._section = ""
+        self.page_used: dict[int, float] = {}
         self._last = (0, 0.0)  # (page, frame y) after the previous flowable
 
     def _measure(self, flowable: Flowable) -> None:
@@ -126,6 +127,7 @@ class _Doc(SimpleDocTemplate):
         page, y = self._last
         used = (y if page == self.page else top) - frame._y
         self._last = (self.page, frame._y)
+        self.page_used[self.page] = top - frame._y
         if isinstance(flowable, _Outlined):
             self._section = flowable.outline[0]
         self.section_heights[self._section] = self.section_heights.get(self._section, 0.0) + used
@@ -203,7 +205,7 @@ class _Builder:
         rows = [[Paragraph(escape(label), label_style),
                  [f for sub in value for f in self.paragraph(sub, width - label_w - 12)]]
                 for label, value in item.fields]
-        table = Table(rows, colWidths=[label_w, width - label_w], hAlign="LEFT")
+        table = Table(rows, colWidths=[label_w, width - label_w], hAlign="LEFT", splitInRow=1)
         table.setStyle(_table_style([
             ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
             ("RIGHTPADDING", (0, 0), (-1, -1), 6), ("TOPPADDING", (0, 0), (-1, -1), 5),
@@ -220,13 +222,15 @@ class _Builder:
                   for c in row] + [""] * (columns - len(row)) for i, row in enumerate(rows)]
         indent = self.style("Body Text", item.depth).leftIndent
         table = Table(cells, colWidths=[(width - indent) / columns] * columns, hAlign="LEFT",
-                      repeatRows=1 if item.table.header else 0)
+                      repeatRows=1 if item.table.header else 0, splitInRow=1)
         table.setStyle(_table_style([("GRID", (0, 0), (-1, -1), 0.4, _color(self.sheet.colors["rule"])),
                                    ("VALIGN", (0, 0), (-1, -1), "TOP")]))
         return table
 
     def highlighted(self, flowables: list[Flowable], width: float) -> Table:
-        panel = Table([[flowables]], colWidths=[width])
+        # Every Table here may split inside a row: a row taller than a page (a pasted essay,
+        # a 3,000-character word in a table cell) would otherwise stop the build with a LayoutError.
+        panel = Table([[flowables]], colWidths=[width], splitInRow=1)
         panel.setStyle(_table_style([
             ("BACKGROUND", (0, 0), (-1, -1), _color(self.sheet.colors["highlight_fill"])),
             ("LINEBEFORE", (0, 0), (0, -1), 2.5, _color(self.sheet.colors["highlight_bar"])),
@@ -282,10 +286,9 @@ def _render(document: Document, page_size: str) -> tuple[bytes, Layout]:
                initialFontName=fonts.FAMILY)  # else every page names an unembedded Helvetica
     story = _Builder(sheet, doc.width).story(flatten(document))
     doc.build(story, canvasmaker=_footer_canvas(document.footer, sheet))
-    frame = doc.frame
-    used = frame._y2 - frame._topPadding - frame._y
+    used = tuple(doc.page_used.get(page, 0.0) for page in range(1, doc.page + 1))
     return buffer.getvalue(), Layout(doc.page, dict(doc.starts), dict(doc.entry_heights), dict(doc.section_heights),
-                                     frame._aH, used)
+                                     doc.frame._aH, used)
 
 
 def render_pdf(document: Document, page_size: str = "letter") -> bytes:
