@@ -2,25 +2,34 @@
 
 This is where the pure stages (assemble → lay out → render) meet the file system.
 The report it returns is what the CLI prints and what goes to build-report.json.
+
+A build reads each application folder once, skips every writer whose inputs are
+unchanged (see :mod:`.incremental`), and builds the rest — of all folders together —
+in worker processes, one writer per task; results are put back in packet.toml order,
+so output and reports never depend on which worker finished first.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from .config import Writer
-from .errors import InputError, Problem
+from .errors import InputError, PacketError, Problem
 from .fit import FitReport, TooLong, fit
 from .formatting import file_stem
+from .incremental import (MANIFEST_NAME, REPORT_NAME, FolderSummary, Manifest, WriterRecord, application_inputs,
+                          digest, file_digest, folder_listing, split_formats, toolchain, writer_inputs, writer_key)
 from .model import Document, Entry, walk_sections
 from .outputs import check_out_dir, ensure_dir, write_atomic
 from .packet import assemble, entry_text, finish, statement_section
 from .sources import Application, load_application
 
 FORMATS = ("pdf", "docx", "eml")
-REPORT_NAME = "build-report.json"
 
 
 @dataclass
@@ -46,13 +55,32 @@ class BuildReport:
     folder: str
     out: str
     writers: list[WriterReport] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)  # writers skipped as up to date (not in the JSON)
+    problems: list[Problem] = field(default_factory=list)  # why the folder failed (not in the JSON)
 
     @property
     def failed(self) -> bool:
-        return any(w.error for w in self.writers)
+        return bool(self.problems) or any(w.error for w in self.writers)
 
     def to_json(self) -> bytes:
-        return (json.dumps(asdict(self), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+        """build-report.json: what each writer's files hold. Whether this run rebuilt or
+        skipped them is left out, so an unchanged rebuild leaves the file as it was."""
+        data = {"folder": self.folder, "out": self.out, "writers": [asdict(w) for w in self.writers]}
+        return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+    def summary(self) -> FolderSummary:
+        lines = [f"{w.writer}: unchanged" if w.writer in self.unchanged else w.summary() for w in self.writers]
+        failed = sum(1 for w in self.writers if w.error)
+        return FolderSummary(self.folder, lines, built=len(self.writers) - len(self.unchanged) - failed,
+                             skipped=len(self.unchanged), failed=failed,
+                             problems=[self._located(p).render() for p in self.problems])
+
+    def _located(self, problem: Problem) -> Problem:
+        """The problem with its file named from the application folder, so the lines of a
+        whole class say which folder they are about."""
+        if problem.file.startswith("-") or Path(problem.file).is_absolute():
+            return problem
+        return replace(problem, file=str(Path(self.folder) / problem.file))
 
 
 def packet_stem(app: Application) -> str:
@@ -101,7 +129,7 @@ def select_writers(app: Application, ids: tuple[str, ...] | list[str]) -> list[W
 
 
 def parse_formats(text: str) -> tuple[str, ...]:
-    chosen = tuple(f.strip().lower() for f in text.split(",") if f.strip())
+    chosen = split_formats(text)
     unknown = [f for f in chosen if f not in FORMATS]
     if unknown or not chosen:
         raise InputError(Problem("--format", f"unknown format {', '.join(unknown) or '(none)'}",
@@ -109,40 +137,205 @@ def parse_formats(text: str) -> tuple[str, ...]:
     return chosen
 
 
-def build_application(folder: Path, out: Path | None = None, writer_ids: tuple[str, ...] = (),
-                      formats: tuple[str, ...] = FORMATS) -> BuildReport:
-    """Build the packets of one application folder into ``out`` (default ``folder/build``)."""
-    app = load_application(folder)
-    out = out or folder / "build"
-    check_out_dir(out, [folder] + [p.parent for p in app.files.values()])
-    ensure_dir(out)
-    writers = select_writers(app, writer_ids)
-    report = BuildReport(str(folder), str(out))
+def build_writer(app: Application, writer: Writer, out: Path, formats: tuple[str, ...]) -> WriterReport:
+    """Build one writer's files into ``out/<writer id>`` and report what went into them."""
     stem = packet_stem(app)
     page_size = app.config.application.page_size
-    for writer in writers:
-        entry = WriterReport(writer.id)
-        try:
-            document, fitted = build_packet(app, writer)
-        except TooLong as exc:  # this writer fails; the others still build
-            entry.error = "; ".join(f"{p.message} — {p.fix}" for p in exc.problems)
-            report.writers.append(entry)
-            continue
-        entry.pages, entry.trimmed = fitted.pages, fitted.trimmed()
-        entry.statement_shortened = fitted.statement_shortened
-        entry.highlighted = highlighted_entries(document)
-        target = ensure_dir(out / writer.id)
-        for fmt in (f for f in formats if f != "eml"):
-            data = render(document, fmt, page_size)
-            path = target / f"{stem}.{fmt}"
-            write_atomic(path, data)
-            entry.files.append(str(path.relative_to(out)))
-        if "eml" in formats:  # after the packet files, which the request attaches
-            from .mail import compose, eml_bytes, eml_name
+    entry = WriterReport(writer.id)
+    try:
+        document, fitted = build_packet(app, writer)
+    except TooLong as exc:  # this writer fails; the others still build
+        entry.error = "; ".join(f"{p.message} — {p.fix}" for p in exc.problems)
+        return entry
+    entry.pages, entry.trimmed = fitted.pages, fitted.trimmed()
+    entry.statement_shortened = fitted.statement_shortened
+    entry.highlighted = highlighted_entries(document)
+    target = ensure_dir(out / writer.id)
+    for fmt in (f for f in formats if f != "eml"):
+        data = render(document, fmt, page_size)
+        path = target / f"{stem}.{fmt}"
+        write_atomic(path, data)
+        entry.files.append(str(path.relative_to(out)))
+    if "eml" in formats:  # after the packet files, which the request attaches
+        from .mail import compose, eml_bytes, eml_name
 
-            path = target / eml_name("request")
-            write_atomic(path, eml_bytes(compose(app, writer, "request", target)))
-            entry.files.append(str(path.relative_to(out)))
-        report.writers.append(entry)
-    write_atomic(out / REPORT_NAME, report.to_json())
-    return report
+        path = target / eml_name("request")
+        write_atomic(path, eml_bytes(compose(app, writer, "request", target)))
+        entry.files.append(str(path.relative_to(out)))
+    return entry
+
+
+@dataclass
+class _Failure:
+    """A PacketError raised in a worker, carried back as data: a pickled PacketError
+    would lose its problems' files and lines."""
+
+    kind: type[PacketError]
+    problems: list[Problem]
+
+
+def _build_task(app: Application, writer_id: str, out: Path, formats: tuple[str, ...]) -> WriterReport | _Failure:
+    """One unit of work for a worker process: one writer's files."""
+    try:
+        return build_writer(app, app.config.writer(writer_id), out, formats)
+    except PacketError as exc:
+        return _Failure(type(exc), exc.problems)
+
+
+def _warm_worker() -> None:
+    """Load both writers, the fonts and the style sheet once per worker process, before
+    its first task (the caches in fonts.py and styles.py keep them for the rest)."""
+    from .render import docx, fonts, pdf  # noqa: F401 -- imported to be loaded once
+    from .render.styles import load_styles
+
+    fonts.register()
+    load_styles()
+
+
+def default_jobs() -> int:
+    """The CPUs this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+@dataclass
+class _Plan:
+    """One application folder: what the manifest knew, what to skip, what to build."""
+
+    folder: Path
+    out: Path
+    report: BuildReport
+    app: Application | None = None  # None: the folder could not be read
+    manifest: Manifest = field(default_factory=Manifest)
+    inputs: dict[str, str] = field(default_factory=dict)
+    keys: dict[str, tuple[str, list[str]]] = field(default_factory=dict)  # writer → (key, its inputs)
+    todo: list[str] = field(default_factory=list)  # writers to build, in packet.toml order
+    failure: type[PacketError] | None = None
+
+
+def _stored_report(record: WriterRecord | None) -> WriterReport | None:
+    try:
+        return WriterReport(**record.report) if record else None
+    except TypeError:  # recorded with other report fields: rebuild
+        return None
+
+
+def _plan(folder: Path, out: Path, writer_ids: tuple[str, ...], formats: tuple[str, ...], force: bool) -> _Plan:
+    app = load_application(folder)
+    check_out_dir(out, [folder] + [p.parent for p in app.files.values()])
+    ensure_dir(out)
+    plan = _Plan(folder, out, BuildReport(str(folder), str(out)), app, Manifest.load(out), application_inputs(app))
+    writers = {w.id: w for w in select_writers(app, writer_ids)}  # a repeated --writer builds once
+    for writer in writers.values():
+        names = writer_inputs(app, writer)
+        key = writer_key(writer.id, names, plan.inputs, formats)
+        plan.keys[writer.id] = (key, names)
+        stored = None if force else _stored_report(plan.manifest.current(out, writer.id, key))
+        if stored is None:
+            plan.todo.append(writer.id)
+            stored = WriterReport(writer.id)  # replaced by the result
+        else:
+            plan.report.unchanged.append(writer.id)
+        plan.report.writers.append(stored)
+    return plan
+
+
+Progress = Callable[[int, int], None]  # (writers done, writers in all)
+
+
+def _run(plans: list[_Plan], formats: tuple[str, ...], jobs: int, progress: Progress | None) -> None:
+    """Build every planned writer of every folder — in worker processes when there is
+    more than one to build and more than one job — and put each result in its place."""
+    tasks = [(number, writer_id) for number, plan in enumerate(plans) for writer_id in plan.todo]
+    total = sum(len(plan.report.writers) for plan in plans)
+    done = total - len(tasks)
+    results: dict[tuple[int, str], WriterReport | _Failure] = {}
+
+    def store(task: tuple[int, str], result: WriterReport | _Failure) -> None:
+        nonlocal done
+        results[task] = result
+        done += 1
+        if progress:
+            progress(done, total)
+
+    if progress:
+        progress(done, total)
+    workers = min(jobs, len(tasks))
+    if workers <= 1:
+        for number, writer_id in tasks:
+            plan = plans[number]
+            store((number, writer_id), _build_task(plan.app, writer_id, plan.out, formats))
+    else:
+        with ProcessPoolExecutor(workers, initializer=_warm_worker) as pool:
+            futures = {pool.submit(_build_task, plans[n].app, w, plans[n].out, formats): (n, w) for n, w in tasks}
+            for future in as_completed(futures):
+                store(futures[future], future.result())
+    for number, plan in enumerate(plans):
+        for index, entry in enumerate(plan.report.writers):
+            result = results.get((number, entry.writer))
+            if isinstance(result, _Failure):
+                plan.failure = plan.failure or result.kind
+                plan.report.problems.extend(result.problems)
+            elif result is not None:
+                plan.report.writers[index] = result
+
+
+def _write_if_changed(path: Path, data: bytes) -> None:
+    if file_digest(path) != digest(data):
+        write_atomic(path, data)
+
+
+def _finish(plan: _Plan, formats: tuple[str, ...]) -> None:
+    """Write the report and record what was built in the manifest, each only if it changed."""
+    manifest, out, config = plan.manifest, plan.out, plan.app.config
+    for entry in plan.report.writers:
+        if entry.error:
+            manifest.records.pop(entry.writer, None)
+        elif entry.writer in plan.todo:
+            key, names = plan.keys[entry.writer]
+            outputs = {name: file_digest(out / name) or "" for name in entry.files}
+            manifest.records[entry.writer] = WriterRecord(key, list(formats), names, outputs, asdict(entry))
+    manifest.writers = [w.id for w in config.writers]
+    manifest.records = {k: v for k, v in manifest.records.items() if k in manifest.writers}
+    report = plan.report.to_json()
+    _write_if_changed(out / REPORT_NAME, report)
+    manifest.folder, manifest.toolchain, manifest.inputs = str(plan.folder.resolve()), toolchain(), plan.inputs
+    manifest.listing = folder_listing(plan.folder, out)
+    manifest.requested = [w.writer for w in plan.report.writers]
+    manifest.report = digest(report)
+    _write_if_changed(out / MANIFEST_NAME, manifest.to_json())
+
+
+def build_folders(targets: list[tuple[Path, Path]], writer_ids: tuple[str, ...] = (),
+                  formats: tuple[str, ...] = FORMATS, jobs: int = 1, force: bool = False,
+                  progress: Progress | None = None) -> list[BuildReport]:
+    """Build application folders, each ``(folder, out)``, skipping unchanged writers
+    unless ``force``; one report per folder, in the order given.
+
+    With several folders (an adviser's class) a folder that cannot be read or built is
+    reported in its BuildReport's ``problems`` and the others still build; with one,
+    its error is raised, as from any command.
+    """
+    several = len(targets) > 1
+    plans = []
+    for folder, out in targets:
+        try:
+            plans.append(_plan(folder, out, writer_ids, formats, force))
+        except PacketError as exc:
+            if not several:
+                raise
+            plans.append(_Plan(folder, out, BuildReport(str(folder), str(out), problems=exc.problems)))
+    readable = [plan for plan in plans if plan.app is not None]
+    _run(readable, formats, jobs, progress)
+    for plan in readable:
+        if plan.failure is None:
+            _finish(plan, formats)
+        elif not several:
+            raise plan.failure(plan.report.problems)
+    return [plan.report for plan in plans]
+
+
+def build_application(folder: Path, out: Path | None = None, writer_ids: tuple[str, ...] = (),
+                      formats: tuple[str, ...] = FORMATS, *, jobs: int = 1, force: bool = False) -> BuildReport:
+    """Build the packets of one application folder into ``out`` (default ``folder/build``),
+    skipping writers whose inputs are unchanged."""
+    return build_folders([(folder, out or folder / "build")], writer_ids, formats, jobs, force)[0]

@@ -7,6 +7,7 @@ Errors from the work come up as :class:`PacketError` and are printed as
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import json
@@ -60,35 +61,77 @@ def main(ctx: click.Context) -> None:
 @click.option("--out", type=click.Path(path_type=Path), help="Output folder (default DIR/build).")
 @click.option("--format", "formats", default="pdf,docx,eml", show_default=True,
               help="Comma-separated: pdf,docx,eml (eml: the request e-mail with the packet attached).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), metavar="N",
+              help="Worker processes building writers in parallel (default: the number of CPUs).")
+@click.option("--force", is_flag=True, help="Rebuild every writer, even those whose inputs are unchanged.")
 @click.option("--watch", is_flag=True, help="Then rebuild the writers a saved source concerns, until Ctrl-C.")
 @reports_errors
-def build(dirs: tuple[Path, ...], writers: tuple[str, ...], out: Path | None, formats: str, watch: bool) -> None:
+def build(dirs: tuple[Path, ...], writers: tuple[str, ...], out: Path | None, formats: str, jobs: int | None,
+          force: bool, watch: bool) -> None:
     """Build each writer's packet (PDF and DOCX) and request e-mail (request.eml) into --out.
 
+    A writer whose inputs are unchanged since the last build into --out is skipped
+    without touching its files (--force rebuilds it). Several DIRs build a whole class,
+    one subfolder of --out per application; a folder that fails does not stop the others.
+
     \b
-    Example:
+    Examples:
       packetbuilder build my-application --writer chen
+      packetbuilder build class/* --out class-packets --jobs 2
       packetbuilder build my-application --watch   # rebuild on every save
     """
-    from .build import build_application, parse_formats
+    from .incremental import output_folders, split_formats, unchanged_summaries
 
-    chosen = parse_formats(formats)
     dirs = dirs or (Path("."),)
-    failed = False
-    for folder in dirs:
-        target = out / folder.name if out and len(dirs) > 1 else out
-        report = build_application(folder, target, writers, chosen)
-        for entry in report.writers:
-            click.echo(entry.summary())
-        click.echo(f"wrote {report.out}")
-        failed |= report.failed
+    targets = output_folders(dirs, out)
+    # An unchanged rebuild is answered from the manifest, without loading the pipeline.
+    summaries = None if force else unchanged_summaries(targets, writers, split_formats(formats))
+    if summaries is None:
+        from .build import build_folders, default_jobs, parse_formats
+
+        with _progress_bar() as progress:
+            reports = build_folders(targets, writers, parse_formats(formats), jobs or default_jobs(), force, progress)
+        summaries = [report.summary() for report in reports]
+    for (_, target), summary in zip(targets, summaries):
+        if len(targets) > 1:
+            click.echo(f"{summary.folder}:")
+        for line in summary.lines:
+            click.echo(("  " if len(targets) > 1 else "") + line)
+        for problem in summary.problems:
+            click.secho(f"error: {problem}", fg="red", err=True)
+        if len(targets) == 1:
+            click.echo(f"{summary.summary()} → {target}")
+    if len(targets) > 1:
+        click.echo("summary:")
+        for summary in summaries:
+            click.echo(f"  {summary.summary()}")
+    failed = any(summary.failed or summary.problems for summary in summaries)
     if watch:
+        from .build import build_application, parse_formats
         from .watch import watch_folders
 
-        targets = {folder: out / folder.name if out and len(dirs) > 1 else out for folder in dirs}
-        watch_folders(list(dirs), lambda folder, ids: build_application(folder, targets[folder], ids, chosen),
+        chosen, outs = parse_formats(formats), dict(targets)
+        watch_folders(list(dirs), lambda folder, ids: build_application(folder, outs[folder], ids, chosen),
                       click.echo, writers)
     sys.exit(1 if failed else 0)
+
+
+@contextlib.contextmanager
+def _progress_bar():
+    """One progress bar over all writers of all folders, on a terminal only."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    with contextlib.ExitStack() as stack:
+        bar = None
+
+        def update(done: int, total: int) -> None:
+            nonlocal bar
+            if bar is None:
+                bar = stack.enter_context(click.progressbar(length=total, label="building", file=sys.stderr))
+            bar.update(done - bar.pos)
+
+        yield update
 
 
 @main.command()

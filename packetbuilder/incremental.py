@@ -1,0 +1,257 @@
+"""Incremental builds: a manifest in ``--out`` of what went into each writer's outputs.
+
+Students rebuild after every edit, so a rebuild must cost only what changed. For each
+writer the manifest records a key — a hash of every input that reached that writer's
+files: the application files it read (packet.toml, CV, its track's statement, goals,
+programs, its own notes, the folder's e-mail templates), the requested formats and the
+*toolchain* (this package's code, style sheet, reference DOCX, fonts and templates, the
+installed distributions, the Python and zlib versions, ``SOURCE_DATE_EPOCH``). A writer
+whose key is unchanged and whose recorded files are still there, byte for byte, is
+skipped without rewriting anything; editing one writer's notes changes only that key.
+
+This module imports nothing heavy on purpose: :func:`unchanged` answers "is everything
+current?" from the manifest and file hashes alone, without parsing the application or
+loading the PDF/DOCX writers, so a no-op rebuild returns in a blink.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import zlib
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import __version__
+from .errors import InputError, Problem
+
+if TYPE_CHECKING:
+    from .config import Writer
+    from .sources import Application
+
+MANIFEST_NAME = ".packetbuilder-manifest.json"
+REPORT_NAME = "build-report.json"
+USER_TEMPLATES = "templates"  # FORMAT.md: the application's overrides of the e-mail templates
+SCHEMA = 1
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def file_digest(path: Path) -> str | None:
+    """The SHA-256 of a file's bytes, or None if it cannot be read (gone, a folder…)."""
+    try:
+        return digest(path.read_bytes())
+    except OSError:
+        return None
+
+
+def _tree_files(root: Path, skip: Path | None = None) -> list[Path]:
+    """Files under ``root`` in a stable order, leaving out hidden folders, caches and ``skip``."""
+    found = []
+    for here, dirs, files in os.walk(root):
+        base = Path(here)
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__"
+                         and (skip is None or (base / d).resolve() != skip))
+        found.extend(base / name for name in sorted(files) if not name.endswith((".pyc", ".pyo")))
+    return found
+
+
+@lru_cache(maxsize=None)
+def toolchain() -> str:
+    """A hash of everything outside the application folder that shapes the output bytes.
+
+    The package's own files (code, style sheet, reference DOCX, fonts, templates) are
+    hashed by content, so a changed style or a development edit rebuilds; installed
+    distributions are named by their ``*.dist-info`` folders (name and version), which
+    is cheap and needs no ``importlib.metadata`` import; zlib's version changes the
+    compressed bytes of both PDF and DOCX; SOURCE_DATE_EPOCH sets the DOCX dates.
+    """
+    h = hashlib.sha256()
+    for path in _tree_files(PACKAGE_DIR):
+        h.update(path.relative_to(PACKAGE_DIR).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    distributions = set()
+    for entry in sys.path:
+        try:
+            distributions.update(n for n in os.listdir(entry or ".") if n.endswith(".dist-info"))
+        except OSError:
+            continue
+    facts = [__version__, sys.version, zlib.ZLIB_RUNTIME_VERSION, os.environ.get("SOURCE_DATE_EPOCH", ""),
+             *sorted(distributions)]
+    h.update("\n".join(facts).encode())
+    return h.hexdigest()
+
+
+def folder_listing(folder: Path, out: Path) -> str:
+    """A hash of the names of the files in an application folder (not their contents).
+
+    Optional inputs (goals.md, notes/<id>.md, templates/) are read only if they exist,
+    so a file that appears is a change even before it is in the manifest.
+    """
+    root = folder.resolve()
+    names = [p.relative_to(root).as_posix() for p in _tree_files(root, out.resolve())]
+    return digest("\n".join(names).encode())
+
+
+def _relative(path: Path, root: Path) -> str:
+    return Path(os.path.relpath(path.resolve(), root)).as_posix()
+
+
+def application_inputs(app: Application) -> dict[str, str]:
+    """Every file of the application that a build reads → its SHA-256, keyed by its path
+    relative to the folder: the sources in ``app.files`` and the folder's templates."""
+    root = app.folder.resolve()
+    paths = list(app.files.values())
+    templates = root / USER_TEMPLATES
+    if templates.is_dir():
+        paths += _tree_files(templates)
+    return {_relative(p, root): file_digest(p) or "" for p in paths}
+
+
+def writer_inputs(app: Application, writer: Writer) -> list[str]:
+    """The application files that reach one writer's outputs: all of them except other
+    writers' notes and other tracks' statements (a file this writer uses stays in)."""
+    from .sources import notes_name
+
+    root = app.folder.resolve()
+
+    def path_of(name: str | None) -> str | None:
+        return _relative(app.files[name], root) if name and name in app.files else None
+
+    track = app.config.track_of(writer)
+    mine = {path_of(notes_name(writer)), path_of(track.statement)}
+    others = {path_of(notes_name(w)) for w in app.config.writers if w.id != writer.id}
+    others |= {path_of(t.statement) for t in app.config.tracks if t.id != track.id}
+    return sorted(set(application_inputs(app)) - (others - mine))
+
+
+def writer_key(writer_id: str, names: list[str], inputs: dict[str, str], formats: tuple[str, ...]) -> str:
+    """The hash that must match for a writer to be skipped."""
+    facts = {"writer": writer_id, "formats": list(formats), "toolchain": toolchain(),
+             "inputs": {name: inputs[name] for name in names}}
+    return digest(json.dumps(facts, sort_keys=True).encode())
+
+
+@dataclass
+class WriterRecord:
+    """What the last successful build of one writer used and wrote."""
+
+    key: str
+    formats: list[str]
+    inputs: list[str]
+    outputs: dict[str, str]  # path relative to --out → SHA-256
+    report: dict[str, Any]  # the writer's entry in build-report.json
+
+
+@dataclass
+class Manifest:
+    folder: str = ""
+    toolchain: str = ""
+    listing: str = ""
+    inputs: dict[str, str] = field(default_factory=dict)
+    writers: list[str] = field(default_factory=list)  # all writers in packet.toml, in order
+    requested: list[str] = field(default_factory=list)  # the writers of the last build report
+    report: str = ""  # SHA-256 of the last build-report.json
+    records: dict[str, WriterRecord] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, out: Path) -> Manifest:
+        """The manifest in ``out``; an empty one if there is none or it is unreadable
+        (then everything is rebuilt, which is always safe)."""
+        try:
+            raw = json.loads((out / MANIFEST_NAME).read_bytes())
+            if raw.pop("schema", None) != SCHEMA:
+                return cls()
+            records = {k: WriterRecord(**v) for k, v in raw.pop("records").items()}
+            return cls(**raw, records=records)
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            return cls()
+
+    def to_json(self) -> bytes:
+        return (json.dumps({"schema": SCHEMA, **asdict(self)}, indent=1, sort_keys=True, ensure_ascii=False)
+                + "\n").encode("utf-8")
+
+    def current(self, out: Path, writer_id: str, key: str | None = None) -> WriterRecord | None:
+        """The writer's record if its key matches (when given) and its files are intact."""
+        record = self.records.get(writer_id)
+        if record is None or (key is not None and record.key != key):
+            return None
+        if any(file_digest(out / name) != sha for name, sha in record.outputs.items()):
+            return None
+        return record
+
+
+def output_folders(folders: tuple[Path, ...], out: Path | None) -> list[tuple[Path, Path]]:
+    """Each application folder with where its files go: DIR/build by default; --out for
+    one folder; one subfolder of --out per application (named like its folder) for several."""
+    if out is None:
+        return [(folder, folder / "build") for folder in folders]
+    if len(folders) == 1:
+        return [(folders[0], out)]
+    names = [folder.resolve().name for folder in folders]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise InputError(Problem("--out", f"several application folders are named {', '.join(twice)}, so their "
+                                          "packets would go to the same subfolder of --out",
+                                 "build them with separate --out folders, or rename one"))
+    return [(folder, out / name) for folder, name in zip(folders, names)]
+
+
+def split_formats(text: str) -> tuple[str, ...]:
+    return tuple(f.strip().lower() for f in text.split(",") if f.strip())
+
+
+def unchanged(folder: Path, out: Path, writer_ids: tuple[str, ...], formats: tuple[str, ...]) -> list[str] | None:
+    """The requested writers if the last build in ``out`` is still current for all of
+    them — same toolchain, same application files, same formats, outputs and report
+    untouched — else None. Reads only the manifest and hashes files."""
+    manifest = Manifest.load(out)
+    if not manifest.records or manifest.folder != str(folder.resolve()) or manifest.toolchain != toolchain():
+        return None
+    requested = list(writer_ids) or manifest.writers
+    if requested != manifest.requested or file_digest(out / REPORT_NAME) != manifest.report:
+        return None
+    if folder_listing(folder, out) != manifest.listing:
+        return None
+    root = folder.resolve()
+    if any(file_digest(root / name) != sha for name, sha in manifest.inputs.items()):
+        return None
+    for writer_id in requested:
+        record = manifest.current(out, writer_id)
+        if record is None or tuple(record.formats) != formats:
+            return None
+    return requested
+
+
+@dataclass
+class FolderSummary:
+    """What a build did to one application folder, for the closing summary."""
+
+    folder: str
+    lines: list[str] = field(default_factory=list)  # one per writer, in packet.toml order
+    built: int = 0
+    skipped: int = 0
+    failed: int = 0
+    problems: list[str] = field(default_factory=list)  # why the folder could not be read
+
+    def summary(self) -> str:
+        state = "FAILED" if self.problems else f"{self.built} built, {self.skipped} unchanged, {self.failed} failed"
+        return f"{self.folder}: {state}"
+
+
+def unchanged_summaries(targets: list[tuple[Path, Path]], writer_ids: tuple[str, ...],
+                        formats: tuple[str, ...]) -> list[FolderSummary] | None:
+    """A summary per folder if nothing in any of them needs building, else None."""
+    summaries = []
+    for folder, out in targets:
+        current = unchanged(folder, out, writer_ids, formats)
+        if current is None:
+            return None
+        summaries.append(FolderSummary(str(folder), [f"{w}: unchanged" for w in current], skipped=len(current)))
+    return summaries
