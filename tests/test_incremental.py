@@ -1,0 +1,116 @@
+"""Incremental builds: an unchanged writer is skipped without touching its files, and
+every kind of input that reaches a writer's outputs makes it rebuild."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from packetbuilder.cli import main
+from packetbuilder.incremental import MANIFEST_NAME, writer_inputs
+from packetbuilder.sources import load_application
+
+WRITERS = ("chen", "okafor", "lee", "wisniewski")
+
+
+def build(sample: Path, out: Path, *args: str) -> list[str]:
+    """Run `build` in-process; the summary lines it printed."""
+    result = CliRunner().invoke(main, ["build", str(sample), "--out", str(out), "--jobs", "1", *args])
+    assert result.exit_code == 0, result.output
+    return result.output.splitlines()
+
+
+def built(lines: list[str]) -> set[str]:
+    """The writers a build reports as built (not `unchanged`)."""
+    return {line.split(":")[0] for line in lines if line.split(":")[0] in WRITERS and ": unchanged" not in line}
+
+
+def stamps(out: Path) -> dict[str, tuple[int, int]]:
+    """Every file under ``out`` with its inode and modification time: a rewrite changes both."""
+    return {str(p.relative_to(out)): (p.stat().st_ino, p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()}
+
+
+@pytest.fixture
+def built_once(sample: Path, tmp_path: Path) -> Path:
+    out = tmp_path / "out"
+    assert built(build(sample, out, "--format", "pdf")) == set(WRITERS)
+    return out
+
+
+def test_unchanged_rebuild_rewrites_nothing(sample: Path, built_once: Path) -> None:
+    before = stamps(built_once)
+    lines = build(sample, built_once, "--format", "pdf")
+    assert built(lines) == set()
+    assert lines[-1].endswith(f"0 built, 4 unchanged, 0 failed → {built_once}")
+    assert stamps(built_once) == before
+
+
+def test_editing_one_writers_notes_rebuilds_only_that_writer(sample: Path, built_once: Path) -> None:
+    chen_pdf = built_once / "chen" / "Anh_Nguyen_LOR_Packet.pdf"
+    untouched = chen_pdf.stat().st_mtime_ns
+    with open(sample / "notes" / "lee.md", "a", encoding="utf-8") as notes:
+        notes.write("\n- Stayed late to finish a discharge summary with the family.\n")
+    assert built(build(sample, built_once, "--format", "pdf")) == {"lee"}
+    assert chen_pdf.stat().st_mtime_ns == untouched
+
+
+def test_shared_sources_rebuild_every_writer(sample: Path, built_once: Path) -> None:
+    cv = sample / "cv.md"
+    cv.write_text(cv.read_text("utf-8") + "\n", "utf-8")
+    assert built(build(sample, built_once, "--format", "pdf")) == set(WRITERS)
+
+
+def test_a_new_template_file_rebuilds(sample: Path, built_once: Path) -> None:
+    """Optional inputs count when they appear, before any manifest names them."""
+    (sample / "templates").mkdir()
+    (sample / "templates" / "reminder.j2").write_text("Dear {{ salutation }},\n", "utf-8")
+    assert built(build(sample, built_once, "--format", "pdf")) == set(WRITERS)
+
+
+def test_force_rebuilds_every_writer(sample: Path, built_once: Path) -> None:
+    assert built(build(sample, built_once, "--format", "pdf", "--force")) == set(WRITERS)
+
+
+def test_a_deleted_or_edited_output_is_rebuilt(sample: Path, built_once: Path) -> None:
+    (built_once / "okafor" / "Anh_Nguyen_LOR_Packet.pdf").unlink()
+    (built_once / "lee" / "Anh_Nguyen_LOR_Packet.pdf").write_bytes(b"%PDF-1.4 edited by hand")
+    assert built(build(sample, built_once, "--format", "pdf")) == {"okafor", "lee"}
+
+
+def test_other_formats_rebuild(sample: Path, built_once: Path) -> None:
+    assert built(build(sample, built_once, "--format", "pdf,docx", "--writer", "chen")) == {"chen"}
+    assert (built_once / "chen" / "Anh_Nguyen_LOR_Packet.docx").is_file()
+
+
+def test_a_lost_manifest_rebuilds_safely(sample: Path, built_once: Path) -> None:
+    (built_once / MANIFEST_NAME).write_text("{not json", "utf-8")
+    assert built(build(sample, built_once, "--format", "pdf")) == set(WRITERS)
+    assert built(build(sample, built_once, "--format", "pdf")) == set()
+
+
+def test_source_date_epoch_is_an_input(sample: Path, tmp_path: Path) -> None:
+    """It sets the DOCX dates, so a different value must rebuild (in a fresh process,
+    as the toolchain hash is computed once per process)."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    argv = [sys.executable, "-m", "packetbuilder", "build", str(sample), "--out", str(out), "--writer", "chen",
+            "--format", "docx", "--jobs", "1"]
+    first = subprocess.run(argv, capture_output=True, text=True, env={**os.environ, "SOURCE_DATE_EPOCH": "0"})
+    docx = (out / "chen" / "Anh_Nguyen_LOR_Packet.docx").read_bytes()
+    second = subprocess.run(argv, capture_output=True, text=True, env={**os.environ, "SOURCE_DATE_EPOCH": "86400"})
+    assert first.returncode == second.returncode == 0, first.stderr + second.stderr
+    assert "1 built, 0 unchanged" in second.stdout
+    assert (out / "chen" / "Anh_Nguyen_LOR_Packet.docx").read_bytes() != docx
+
+
+def test_a_writers_inputs_leave_out_other_writers_notes(sample: Path) -> None:
+    app = load_application(sample)
+    names = writer_inputs(app, app.config.writer("chen"))
+    assert "notes/chen.md" in names
+    assert not any(n.startswith("notes/") and n != "notes/chen.md" for n in names)
+    assert {"packet.toml", "cv.md", "statements/im.md", "goals.md", "programs.csv"} <= set(names)
