@@ -69,12 +69,8 @@ class Findings:
         return self.at("error")
 
     def summary(self) -> str:
-        names = {"error": "error", "warning": "warning", "tip": "tip"}
-        parts = []
-        for level in LEVELS:
-            n = len(self.at(level))
-            parts.append(f"{n} {names[level]}{'' if n == 1 else 's'}")
-        return ", ".join(parts)
+        counts = [(len(self.at(level)), level) for level in LEVELS]
+        return ", ".join(f"{n} {level}{'' if n == 1 else 's'}" for n, level in counts)
 
 
 # -- specialty conventions -----------------------------------------------------------------
