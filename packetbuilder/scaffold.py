@@ -73,7 +73,7 @@ def create_application(folder: Path, source: Path | None = None) -> Created:
     source = source or starter_folder()
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise InputError(Problem(str(folder), "already exists and is not empty; init never overwrites",
-                                 "choose a new folder name, e.g. `packetbuilder init my-application`"))
+                                 f"give init a new folder, e.g. `packetbuilder init {folder.name}-2`"))
     files = starter_files(source)
     ensure_dir(folder)
     for relative in files:

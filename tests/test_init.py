@@ -47,7 +47,7 @@ def test_init_never_overwrites(tmp_path: Path) -> None:
     (target / "cv.md").write_text("# my real CV\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["init", str(target)])
     assert result.exit_code == 2
-    assert "never overwrites" in result.output
+    assert "never overwrites" in result.output and "packetbuilder init app-2" in result.output
     assert (target / "cv.md").read_text(encoding="utf-8") == "# my real CV\n"
     assert sorted(p.name for p in target.iterdir()) == ["cv.md"]
 
