@@ -80,8 +80,9 @@ def email_document(message: EmailMessage, name: str) -> Document:
     body = body_part.get_content() if body_part is not None else ""
     paragraphs = tuple(Paragraph((Run(chunk.strip("\n")),)) for chunk in body.replace("\r\n", "\n").split("\n\n")
                        if chunk.strip())
+    gap = Paragraph((Run(""),))  # between the headers and the text, as a mail program shows them
     return Document(title=str(message["Subject"] or "(no subject)"),
-                    sections=(Section("", (Fields(tuple(rows)), *paragraphs), key="email"),), footer=name)
+                    sections=(Section("", (Fields(tuple(rows)), gap, *paragraphs), key="email"),), footer=name)
 
 
 def read_eml(path: Path) -> EmailMessage:

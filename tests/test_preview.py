@@ -69,7 +69,7 @@ def test_an_email_becomes_headers_attachments_and_paragraphs() -> None:
     assert [label for label, _ in fields.rows] == ["From", "To", "Attachments"]
     assert plain(fields.rows[2][1][0].runs) == "Anh_LOR_Packet.pdf"
     assert all(isinstance(b, Paragraph) for b in body)
-    assert [plain(b.runs) for b in body] == ["Dear Dr. Chen,", "Thank you.\nSee the packet.", "With thanks,\nAnh"]
+    assert [plain(b.runs) for b in body] == ["", "Dear Dr. Chen,", "Thank you.\nSee the packet.", "With thanks,\nAnh"]
 
 
 def test_pictures_of_pages_a_document_lost_are_removed(tmp_path: Path) -> None:
