@@ -95,3 +95,26 @@ def test_a_failed_rebuild_is_one_line_too(sample: Path) -> None:
     lines, _ = run_watch(sample, [lambda: cv.write_bytes(b"\xff"), nothing], failing)
     assert lines[1] == ("12:00:00 cv.md changed → error: cv.md:3: is not UTF-8 — save it as UTF-8 "
                         "(and 1 more; run `packetbuilder check`); fix it and save again")
+
+
+def test_build_watch_rebuilds_into_the_build_folder(sample: Path, tmp_path: Path, monkeypatch) -> None:
+    """The command wires a rebuild of the chosen writers into --out; Ctrl-C exits 0."""
+    from click.testing import CliRunner
+
+    from packetbuilder.cli import main
+
+    seen = {}
+
+    def fake_watch(folders, rebuild, echo, only):
+        seen["folders"], seen["only"] = folders, only
+        seen["report"] = rebuild(folders[0], ("okafor",))
+        echo("stopped watching")
+
+    monkeypatch.setattr("packetbuilder.watch.watch_folders", fake_watch)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["build", str(sample), "--writer", "okafor", "--out", str(out), "--watch"])
+    assert result.exit_code == 0, result.output
+    assert seen["folders"] == [sample] and seen["only"] == ("okafor",)
+    assert [w.writer for w in seen["report"].writers] == ["okafor"]
+    assert (out / "okafor" / "request.eml").is_file()
+    assert result.output.rstrip().endswith("stopped watching")
