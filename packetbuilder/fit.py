@@ -98,6 +98,7 @@ class FitReport:
     layouts: int
     cuts: tuple[Cut, ...] = ()
     statement: str = ""  # what happened to the statement; empty if it is whole
+    untrimmed_pages: int = 0  # what the packet ran to before fitting
 
     @property
     def statement_shortened(self) -> bool:
@@ -449,7 +450,7 @@ class _Fitter:
                 whole = len(gone) == len(numbers) and not self._section(path).children
                 cuts.append(Cut(gone[0].title, tuple(_first_words(s.entry) for s in gone), whole))
         return FitReport(layout.pages, dict(layout.starts), self.layouts, tuple(cuts),
-                         self.variants[variant].label if variant else "")
+                         self.variants[variant].label if variant else "", self.first.pages)
 
     def _too_long(self, layout: Measured) -> TooLong:
         """Name what cannot be cut, its size, and how far past the limit it runs."""

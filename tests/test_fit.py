@@ -1,0 +1,316 @@
+"""Fitting packets to the page limit: exact (the PDF layout measures), writer-aware,
+honest about what went, and cheap in layouts.
+
+Every check measures the fitted packet again with the PDF writer's own layout and
+reads the PDF back with pypdf, rather than trusting the fitter's report.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import json
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+from pypdf import PdfReader
+
+from appgen import WRITERS, write_application
+from packetbuilder.build import build_application, build_packet
+from packetbuilder.cli import main
+from packetbuilder.config import parse_config
+from packetbuilder.fit import EXCERPT, TooLong, fit
+from packetbuilder.markdown import read_cv, read_notes, read_prose
+from packetbuilder.model import Document, Entry, Section, walk_sections
+from packetbuilder.packet import assemble, entry_text, is_relevant, statement_section
+from packetbuilder.render.pdf import layout, render_pdf
+from packetbuilder.sources import Application, load_application
+
+MAX_LAYOUTS = 5  # a typical fit costs two or three; more means the prediction has gone wrong
+
+
+def words(text: str) -> str:
+    return " ".join(text.replace("\u00a0", " ").split())
+
+
+def pdf_text(data: bytes | Path) -> str:
+    reader = PdfReader(data if isinstance(data, Path) else io.BytesIO(data))
+    return words(" ".join(page.extract_text() for page in reader.pages))
+
+
+def cv_entries(document: Document) -> list[tuple[str, Entry]]:
+    """(section title, entry) for every CV entry of a packet, in order."""
+    cv = next(s for s in document.sections if s.key == "cv")
+    return [(s.title, b) for s in walk_sections(cv.children) for b in s.blocks if isinstance(b, Entry)]
+
+
+def protected(entry: Entry, writer) -> bool:
+    return is_relevant(entry, writer) or "keep" in entry.tags
+
+
+def fit_app(app: Application, writer_id: str, limit: int):
+    writer = app.config.writer(writer_id)
+    goals = statement_section(app.goals, "goals") if app.goals is not None else None
+    draft = assemble(app, writer)
+    fitted, report = fit(draft, writer, limit, measure, goals)
+    return writer, draft, fitted, report
+
+
+@functools.lru_cache(maxsize=32)
+def measure(document: Document):
+    """The PDF layout, remembered: the tests fit one long draft to several limits."""
+    return layout(document)
+
+
+def check_fitted(writer, draft: Document, fitted: Document, report, limit: int) -> None:
+    """What must hold of every fitted packet, checked from the outside."""
+    measured = layout(fitted)
+    assert measured.pages == report.pages <= limit
+    assert measured.starts == report.starts
+    before, after = cv_entries(draft), cv_entries(fitted)
+    kept = {id(e) for _, e in after}
+    assert [e for _, e in after] == [e for _, e in before if id(e) in kept], "order changed"
+    dropped = [(title, e) for title, e in before if id(e) not in kept]
+    assert not [e for _, e in dropped if protected(e, writer)], "a protected entry was cut"
+    for title in {t for t, _ in before}:
+        lost_relevant = any(is_relevant(e, writer) for t, e in dropped if t == title)
+        kept_irrelevant = any(not is_relevant(e, writer) for t, e in after if t == title)
+        assert not (lost_relevant and kept_irrelevant), title
+    assert sum(len(c.entries) for c in report.cuts) == len(dropped)
+    assert {c.section for c in report.cuts if c.whole} == {t for t, _ in before} - {t for t, _ in after}
+    cv = next(s for s in fitted.sections if s.key == "cv")
+    assert all(s.blocks or s.children for s in walk_sections(cv.children)), "an empty section heading"
+    # the trim order: a later tier is touched only when every item of the earlier ones went
+    optional_kept = any("optional" in e.tags and not protected(e, writer) for _, e in after)
+    irrelevant_cut = any("optional" not in e.tags for _, e in dropped)
+    assert not (optional_kept and irrelevant_cut), "an irrelevant entry went before an .optional one"
+    if report.statement_shortened:
+        assert all(protected(e, writer) for _, e in after), "the statement was cut before the CV"
+    assert report.layouts <= MAX_LAYOUTS
+
+
+# -- the sample -----------------------------------------------------------------------------
+
+def test_sample_packets_fit_three_pages_and_keep_each_writers_entries(sample: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["build", str(sample), "--out", str(out), "--format", "pdf,docx"])
+    assert result.exit_code == 0, result.output
+    app = load_application(sample)
+    assert app.config.application.page_limit == 3
+    report = json.loads((out / "build-report.json").read_text("utf-8"))
+    for writer, entry in zip(app.config.writers, report["writers"]):
+        pdf = next((out / writer.id).glob("*.pdf"))
+        assert len(PdfReader(pdf).pages) == entry["pages"] <= 3
+        text = pdf_text(pdf)
+        own = [e for _, e in cv_entries(assemble(app, writer)) if is_relevant(e, writer)]
+        assert own and all(words(entry_text(e, 6)) in text for e in own), writer.id
+        assert entry["trimmed"], f"{writer.id}: the sample is meant to need trimming"
+        assert re.search(rf"^{writer.id}: {entry['pages']} pages; highlighted {len(own)} entries; trimmed: \S",
+                         result.output, re.MULTILINE), result.output
+    trimmed = {e["writer"]: e["trimmed"] for e in report["writers"]}
+    assert any("Skills" in t for t in trimmed["chen"])  # low-value for a ward attending
+    assert not any(t.startswith("Skills (whole section)") for t in trimmed["wisniewski"])  # Spanish is his
+    assert trimmed["chen"] != trimmed["okafor"]
+
+
+def test_sample_fits_by_the_rules_for_every_writer_and_limit(sample: Path) -> None:
+    app = load_application(sample)
+    for limit in (3, 4):
+        for writer in app.config.writers:
+            try:
+                check_fitted(*fit_app(app, writer.id, limit), limit)
+            except TooLong:
+                pytest.fail(f"the sample must fit {limit} pages for {writer.id}")
+
+
+def test_final_packet_keeps_the_fitted_layout_and_page_numbers(sample: Path) -> None:
+    """The cover sheet, rebuilt with page numbers after fitting, moves nothing."""
+    app = load_application(sample)
+    for writer in app.config.writers:
+        document, report = build_packet(app, writer)
+        measured = layout(document)
+        assert (measured.pages, measured.starts) == (report.pages, report.starts)
+        text = pdf_text(render_pdf(document))
+        assert f"Curriculum vitae p.{report.starts['cv']}" in text
+
+
+# -- generated CVs of 1, 3, 10 and 50 pages ---------------------------------------------------
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    apps: dict[int, Application] = {}
+
+    def make(pages: int) -> Application:
+        if pages not in apps:
+            apps[pages] = load_application(write_application(tmp_path_factory.mktemp(f"cv{pages}"), pages))
+        return apps[pages]
+
+    return make
+
+
+@pytest.mark.parametrize("pages", [1, 3, 10, 50])
+@pytest.mark.parametrize("limit", [2, 3, 4])
+def test_generated_cvs_fit_every_limit(generated, pages: int, limit: int) -> None:
+    app = generated(pages)
+    writer, draft, fitted, report = fit_app(app, "okafor", limit)
+    check_fitted(writer, draft, fitted, report, limit)
+    text = pdf_text(render_pdf(fitted))
+    assert "with Dr. Okafor" in text and "Project on registry" in text
+    assert report.untrimmed_pages >= min(pages, 5)
+    if report.untrimmed_pages <= limit:
+        assert report.layouts == 1 and not report.cuts
+    else:
+        assert report.cuts
+
+
+def test_long_application_builds_five_writers_within_three_pages(tmp_path: Path) -> None:
+    folder = write_application(tmp_path / "app", pages=9)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["build", str(folder), "--out", str(out), "--format", "pdf"])
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "build-report.json").read_text("utf-8"))
+    assert [e["writer"] for e in report["writers"]] == [w for w, _, _ in WRITERS]
+    for (writer, _, keyword), entry in zip(WRITERS, report["writers"]):
+        text = pdf_text(next((out / writer).glob("*.pdf")))
+        assert entry["pages"] <= 3 and len(PdfReader(next((out / writer).glob("*.pdf"))).pages) <= 3
+        assert f"with Dr. {writer.title()}" in text and f"Project on {keyword}" in text
+        assert entry["trimmed"] and "Doctor of Medicine" in text  # .keep survives
+        assert f"{writer}: {entry['pages']} pages; highlighted 3 entries; trimmed: " in result.output
+
+
+# -- the statement ----------------------------------------------------------------------------
+
+def test_statement_is_replaced_by_goals_then_cut_to_an_excerpt(tmp_path: Path) -> None:
+    folder = write_application(tmp_path / "app", pages=0.5, statement_paragraphs=14)
+    app = load_application(folder)
+    writer, draft, fitted, report = fit_app(app, "chen", 2)
+    check_fitted(writer, draft, fitted, report, 2)
+    assert report.statement == "Personal statement replaced by career goals"
+    assert not any(s.key == "statement" for s in fitted.sections)
+
+    app = load_application(write_application(tmp_path / "bare", pages=0.5, statement_paragraphs=14, goals=False))
+    writer, draft, fitted, report = fit_app(app, "chen", 2)
+    check_fitted(writer, draft, fitted, report, 2)
+    assert re.fullmatch(r"Personal statement shortened to an excerpt \((\d+) of 14 paragraphs\)", report.statement)
+    statement = next(s for s in fitted.sections if s.key == "statement")
+    assert statement.note == EXCERPT and 0 < len(statement.blocks) < 14
+    assert f"Personal statement {EXCERPT}" in pdf_text(render_pdf(fitted))
+
+
+# -- when it cannot fit -------------------------------------------------------------------------
+
+def test_untrimmable_overflow_fails_that_writer_only(sample: Path, tmp_path: Path) -> None:
+    notes = sample / "notes" / "chen.md"
+    notes.write_text(notes.read_text("utf-8") + "\n## Every day of the rotation\n"
+                     + "".join(f"- Day {n}: admitted, presented and followed up two patients.\n" for n in range(90)),
+                     "utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["build", str(sample), "--out", str(out), "--format", "pdf"])
+    assert result.exit_code == 1
+    failed = next(line for line in result.output.splitlines() if line.startswith("chen:"))
+    assert failed.startswith("chen: FAILED — the packet for chen needs ")
+    assert "over its 3-page limit" in failed and "notes/chen.md (" in failed
+    assert re.search(r"\d+ pages?( and about \d+ lines?)? over|about \d+ lines? over", failed)
+    assert "— shorten notes/chen.md" in failed
+    assert not (out / "chen").exists()
+    for writer in ("okafor", "lee", "wisniewski"):
+        assert len(PdfReader(next((out / writer).glob("*.pdf"))).pages) <= 3
+
+
+def test_fit_raises_with_the_size_of_what_cannot_be_cut(sample: Path) -> None:
+    app = load_application(sample)
+    with pytest.raises(TooLong) as caught:
+        fit_app(app, "chen", 2)
+    [problem] = caught.value.problems
+    assert problem.key == "writers.chen"
+    assert "the request summary (" in problem.message and "about chen" in problem.message
+    assert "page_limit" in problem.fix
+
+
+# -- the layout's measurements match what fitting counts ----------------------------------------
+
+def test_layout_measures_every_cv_entry_in_document_order(sample: Path) -> None:
+    app = load_application(sample)
+    draft = assemble(app, app.config.writer("chen"))
+    measured = layout(draft)
+    count = len(cv_entries(draft))
+    assert sorted(measured.entries) == list(range(1, count + 1))
+    assert all(10 < h < 120 for h in measured.entries.values())
+    assert len(measured.page_used) == measured.pages
+    assert all(0 < used <= measured.frame_height + 0.01 for used in measured.page_used)
+
+
+# -- the property ---------------------------------------------------------------------------------
+
+KEYWORD = "sepsis"
+TOML = """[applicant]
+name = "Jordan Rivera"
+email = "jordan@med.example.edu"
+school = "Example University"
+
+[application]
+eras_deadline = 2026-09-24
+page_limit = {limit}
+
+[[tracks]]
+id = "im"
+specialty = "Internal Medicine"
+
+[[writers]]
+id = "chen"
+name = "Maya Chen, MD"
+salutation = "Dr. Chen"
+email = "mchen@hospital.example.org"
+role = "clinical"
+highlight = ["{keyword}"]
+"""
+FILLER = ("ward team admissions daily notes family meetings presented on rounds and wrote discharge "
+          "summaries for patients with complex needs across a busy service").split()
+
+entry_md = st.builds(
+    lambda n, year, tags, mention: (f"- **{' '.join(FILLER[:3]).title()}**, {' '.join(FILLER[3:3 + n])}"
+                                    f"{' ' + KEYWORD if mention else ''}, {year}"
+                                    + (f" {{: {' '.join('.' + t for t in sorted(tags))} }}" if tags else "")),
+    st.integers(0, len(FILLER) - 3), st.integers(2012, 2026),
+    st.one_of(st.just(set()), st.sets(st.sampled_from(["optional", "keep", "chen"]), max_size=2)),
+    st.integers(0, 5).map(lambda n: n == 0))  # most entries are about other things, as in a real CV
+section_md = st.tuples(st.sampled_from(["Clinical Experience", "Research", "Publications", "Leadership", "Teaching",
+                                        "Volunteer Work", "Honors", "Memberships", "Skills", "Interests"]),
+                       st.lists(entry_md, min_size=4, max_size=24))
+cv_sections = st.lists(section_md, min_size=3, max_size=8, unique_by=lambda s: s[0])
+
+
+@settings(max_examples=25, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(sections=cv_sections, limit=st.integers(2, 4),
+       paragraphs=st.integers(0, 8), has_goals=st.booleans(), notes=st.integers(0, 12))
+def test_property_fitted_packets_obey_the_rules(sections, limit: int, paragraphs: int, has_goals: bool,
+                                                notes: int) -> None:
+    cv = "# Jordan Rivera\n\n" + "\n".join(f"## {title}\n\n" + "\n".join(entries) + "\n" for title, entries in sections)
+    statement = "# Personal statement\n\n" + "\n\n".join(" ".join(FILLER) for _ in range(paragraphs))
+    app = Application(Path("."), parse_config(TOML.format(limit=limit, keyword=KEYWORD)), read_cv(cv),
+                      {"im": read_prose(statement)} if paragraphs else {},
+                      read_prose("# Career goals\n\nA general internist.\n") if has_goals else None,
+                      {"chen": read_notes("Setting: Ward\n\n## Notes\n" + "- A day on the ward.\n" * notes)})
+    try:
+        writer, draft, fitted, report = fit_app(app, "chen", limit)
+        check_fitted(writer, draft, fitted, report, limit)
+        event("statement shortened" if report.statement else "CV trimmed" if report.cuts else "fits as it is")
+    except TooLong:
+        event("too long")
+        # the claim must be true: what may not be cut alone runs past the limit
+        writer = app.config.writer("chen")
+        draft = assemble(app, writer)
+        only = replace(draft, sections=tuple(_protected_only(s, writer) for s in draft.sections
+                                             if s.key not in ("statement", "goals")))
+        assert layout(only).pages > limit
+
+
+def _protected_only(section: Section, writer) -> Section:
+    blocks = tuple(b for b in section.blocks if not isinstance(b, Entry) or protected(b, writer))
+    return replace(section, blocks=blocks, children=tuple(_protected_only(c, writer) for c in section.children))
