@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from appgen import WRITERS, write_application
-from packetbuilder.build import build_application, build_packet
+from packetbuilder.build import build_packet
 from packetbuilder.cli import main
 from packetbuilder.config import parse_config
 from packetbuilder.fit import EXCERPT, TooLong, fit
