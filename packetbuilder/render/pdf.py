@@ -109,6 +109,35 @@ class _Outlined(Paragraph):
         self.outline, self.title = outline, title
 
 
+class _Unseen:
+    """For layout passes: a paragraph that takes its place but draws nothing.
+
+    A layout pass only learns where things fall; its PDF is thrown away. A profile of
+    fitting showed drawing (``Paragraph.drawPara``) as close to half of every pass, and
+    where a paragraph breaks and falls does not depend on drawing it."""
+
+    def draw(self) -> None:
+        pass
+
+
+class _UnseenParagraph(_Unseen, Paragraph):
+    pass
+
+
+class _UnseenOutlined(_Unseen, _Outlined):
+    pass
+
+
+class _MeasuringCanvas(Canvas):
+    """For layout passes: pages are counted, never written out, and nothing is saved."""
+
+    def showPage(self) -> None:
+        self._startPage()
+
+    def save(self) -> None:
+        pass
+
+
 class _Doc(SimpleDocTemplate):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -174,8 +203,9 @@ def _footer_canvas(footer: str, sheet: StyleSheet):
 
 
 class _Builder:
-    def __init__(self, sheet: StyleSheet, width: float):
+    def __init__(self, sheet: StyleSheet, width: float, measuring: bool = False):
         self.sheet, self.width, self.style = sheet, width, _Styles(sheet)
+        self.Paragraph, self.Outlined = (_UnseenParagraph, _UnseenOutlined) if measuring else (Paragraph, _Outlined)
 
     def paragraph(self, item: Item, width: float) -> list[Flowable]:
         if item.fields:
@@ -187,12 +217,12 @@ class _Builder:
             code = self.style("Code", item.depth)
             lines = [escape(fonts.displayable(line)) for line in item.code.split("\n")]
             text = "<br/>".join(line.replace(" ", "&nbsp;", len(line) - len(line.lstrip(" "))) for line in lines)
-            return [Paragraph(text or "&nbsp;", code)]
+            return [self.Paragraph(text or "&nbsp;", code)]
         text = markup(item.runs, self.sheet) or "&nbsp;"
         bullet = escape(item.label) if item.label else None
         if item.outline:
-            return [_Outlined(text, style, item.outline, "".join(r.text for r in item.runs))]
-        paragraph = Paragraph(text, style, bulletText=bullet)
+            return [self.Outlined(text, style, item.outline, "".join(r.text for r in item.runs))]
+        paragraph = self.Paragraph(text, style, bulletText=bullet)
         spec = self.sheet.styles.get(item.style)
         if spec is not None and spec.rule_below:
             return [paragraph, HRFlowable(width="100%", thickness=0.8, color=_color(self.sheet.colors["rule"]),
@@ -202,7 +232,7 @@ class _Builder:
     def fields(self, item: Item, width: float) -> Table:
         label_w = 112
         label_style = self.style("Label")
-        rows = [[Paragraph(escape(label), label_style),
+        rows = [[self.Paragraph(escape(label), label_style),
                  [f for sub in value for f in self.paragraph(sub, width - label_w - 12)]]
                 for label, value in item.fields]
         table = Table(rows, colWidths=[label_w, width - label_w], hAlign="LEFT", splitInRow=1)
@@ -218,7 +248,7 @@ class _Builder:
         head = self.style("Label")
         rows = item.table.rows
         columns = max(len(r) for r in rows)
-        cells = [[Paragraph(markup(c, self.sheet) or "&nbsp;", head if item.table.header and i == 0 else body)
+        cells = [[self.Paragraph(markup(c, self.sheet) or "&nbsp;", head if item.table.header and i == 0 else body)
                   for c in row] + [""] * (columns - len(row)) for i, row in enumerate(rows)]
         indent = self.style("Body Text", item.depth).leftIndent
         table = Table(cells, colWidths=[(width - indent) / columns] * columns, hAlign="LEFT",
@@ -274,7 +304,8 @@ class _Builder:
         return story
 
 
-def _render(document: Document, page_size: str) -> tuple[bytes, Layout]:
+def _render(document: Document, page_size: str, measuring: bool = False) -> tuple[bytes, Layout]:
+    """Lay out and draw the document; when ``measuring``, only lay it out (no PDF bytes)."""
     fonts.register()
     sheet = load_styles()
     page = sheet.page
@@ -284,8 +315,8 @@ def _render(document: Document, page_size: str) -> tuple[bytes, Layout]:
                title=document.title, author=document.author, subject=document.subject,
                keywords=", ".join(document.keywords), creator="packetbuilder", invariant=1,
                initialFontName=fonts.FAMILY)  # else every page names an unembedded Helvetica
-    story = _Builder(sheet, doc.width).story(flatten(document))
-    doc.build(story, canvasmaker=_footer_canvas(document.footer, sheet))
+    story = _Builder(sheet, doc.width, measuring).story(flatten(document))
+    doc.build(story, canvasmaker=_MeasuringCanvas if measuring else _footer_canvas(document.footer, sheet))
     used = tuple(doc.page_used.get(page, 0.0) for page in range(1, doc.page + 1))
     return buffer.getvalue(), Layout(doc.page, dict(doc.starts), dict(doc.entry_heights), dict(doc.section_heights),
                                      doc.frame._aH, used)
@@ -298,4 +329,4 @@ def render_pdf(document: Document, page_size: str = "letter") -> bytes:
 
 def layout(document: Document, page_size: str = "letter") -> Layout:
     """Lay the document out exactly as :func:`render_pdf` would, and report its pages."""
-    return _render(document, page_size)[1]
+    return _render(document, page_size, measuring=True)[1]
