@@ -328,9 +328,10 @@ def render_draft(app: Application, writer: Writer, kind: str, on: dt.date,
         message = (exc.message or "undefined").replace("'dict object'", "that value")
         raise InputError(Problem(where or label, f"uses an undefined variable: {message}",
                                  "use one of: " + ", ".join(sorted(context)), line)) from None
-    except jinja2.TemplateError as exc:
+    except Exception as exc:  # a template is code the user wrote: {{ 1/0 }} is their error to fix, located
         where, line = _template_line(exc)
-        raise InputError(Problem(where or label, f"template error: {exc}", "fix the template", line)) from None
+        raise InputError(Problem(where or label, f"template error: {type(exc).__name__}: {exc}",
+                                 "fix the template", line)) from None
     head, _, body = text.lstrip("\n").partition("\n")
     if not head.startswith("Subject:"):
         raise InputError(Problem(label, "the first line must be `Subject: …`",
@@ -370,7 +371,9 @@ def build_message(app: Application, writer: Writer, kind: str, draft: Draft, att
     """
     applicant = app.config.applicant
     date = dt.datetime.combine(on, dt.time(SEND_HOUR), dt.timezone.utc)
-    digest = _digest(kind, writer.id, applicant.email, writer.email, draft.subject, draft.body, date.isoformat(),
+    # The Message-ID names the content, not the date (which sending replaces): the message
+    # `send` delivers carries the same ID as the request.eml that `build` wrote.
+    digest = _digest(kind, writer.id, applicant.email, writer.email, draft.subject, draft.body,
                      *[p for a in attachments for p in (a.name, a.data)])
     msg = EmailMessage(policy=policy.SMTP)
     try:

@@ -243,6 +243,14 @@ def test_a_template_syntax_error_is_located(sample):
     assert "syntax" in caught.value.problems[0].message
 
 
+def test_a_failing_expression_in_a_template_is_located(sample):
+    write_template(sample, "thanks.j2", "Subject: x\n\nDear {{ writer.salutation }},\n{{ 1 / 0 }}\n")
+    with pytest.raises(InputError) as caught:
+        draft_for(sample, "chen", "thanks")
+    problem = caught.value.problems[0]
+    assert (problem.file, problem.line) == ("templates/thanks.j2", 4) and "ZeroDivisionError" in problem.message
+
+
 def test_a_template_without_a_subject_line_is_refused(sample):
     write_template(sample, "thanks.j2", "Dear {{ writer.salutation }},\n")
     with pytest.raises(InputError, match="first line must be `Subject: …`"):

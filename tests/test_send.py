@@ -1,0 +1,310 @@
+"""Sending against a real SMTP server on 127.0.0.1 (aiosmtpd), with TLS from a test CA (trustme).
+
+The command line is driven exactly as a user would: [smtp] in packet.toml, the password
+in PACKETBUILDER_SMTP_PASSWORD (or typed at the prompt), and the test CA trusted the way
+an institution's own CA would be, through SSL_CERT_FILE.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import socket
+import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from pathlib import Path
+
+import pytest
+import trustme
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+from click.testing import CliRunner
+
+from packetbuilder.build import build_application
+from packetbuilder.cli import main
+from packetbuilder.config import Writer
+from packetbuilder.errors import InputError
+from packetbuilder.send import SentRecord, append_sent, read_sent_log, skip_reason
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+USER, PASSWORD = "anh.nguyen@med.example.edu", "correct horse battery"
+WRITERS = ["chen", "okafor", "lee", "wisniewski"]
+
+
+@dataclass
+class Received:
+    mail_from: str
+    rcpt_tos: list[str]
+    message: EmailMessage
+    authenticated: bool
+    tls: bool
+
+
+@dataclass
+class Recorder:
+    """An SMTP handler that keeps what arrives; ``drop_after`` N messages it hangs up."""
+
+    drop_after: int | None = None
+    received: list[Received] = field(default_factory=list)
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if self.drop_after is not None and len(self.received) >= self.drop_after:
+            server.transport.close()
+            return "421 closing"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        message = BytesParser(policy=policy.default).parsebytes(envelope.original_content)
+        self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message,
+                                      bool(session.authenticated),
+                                      server.transport.get_extra_info("ssl_object") is not None))
+        return "250 Message accepted for delivery"
+
+
+def authenticator(server, session, envelope, mechanism, auth_data) -> AuthResult:
+    ok = (auth_data.login, auth_data.password) == (USER.encode(), PASSWORD.encode())
+    return AuthResult(success=ok, handled=False)  # not handled: the server answers 535 itself
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def smtp_server(handler: Recorder, **options) -> Iterator[int]:
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port, **options)
+    controller.start()
+    try:
+        yield port
+    finally:
+        controller.stop()
+
+
+@pytest.fixture(scope="module")
+def ca(tmp_path_factory) -> tuple[ssl.SSLContext, Path]:
+    """(server TLS context with a 127.0.0.1 certificate, path of the CA certificate clients trust)."""
+    authority = trustme.CA()
+    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("127.0.0.1").configure_cert(server)
+    path = tmp_path_factory.mktemp("ca") / "test-ca.pem"
+    authority.cert_pem.write_to_path(str(path))
+    return server, path
+
+
+@contextmanager
+def starttls_server(handler: Recorder, ca) -> Iterator[int]:
+    with smtp_server(handler, tls_context=ca[0], require_starttls=True, authenticator=authenticator,
+                     auth_required=True, auth_require_tls=True) as port:
+        yield port
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("send")
+    shutil.copytree(SAMPLES, root / "app")
+    build_application(root / "app", root / "out", formats=("pdf", "docx", "eml"))
+    return root
+
+
+@pytest.fixture
+def case(built, tmp_path) -> Path:
+    """A private copy of the built sample (mtimes kept, so the packets stay newer than the sources)."""
+    shutil.copytree(built, tmp_path / "case")
+    return tmp_path / "case"
+
+
+def use_smtp(case: Path, port: int, security: str = "starttls", username: str | None = USER,
+             host: str = "127.0.0.1") -> None:
+    """Add [smtp] to packet.toml, keeping its time stamp: as if it had been there at build time."""
+    toml = case / "app" / "packet.toml"
+    stamp = toml.stat().st_mtime
+    user = f'username = "{username}"\n' if username else ""
+    toml.write_text(toml.read_text() + f'\n[smtp]\nhost = "{host}"\nport = {port}\nsecurity = "{security}"\n{user}')
+    os.utime(toml, (stamp, stamp))
+
+
+def send(case: Path, *args: str, ca_file: Path | None = None, password: str | None = PASSWORD, stdin: str = ""):
+    env = {"PACKETBUILDER_SMTP_PASSWORD": password, "SSL_CERT_FILE": str(ca_file) if ca_file else None}
+    return CliRunner().invoke(main, ["send", str(case / "app"), "--out", str(case / "out"), *args],
+                              env=env, input=stdin)
+
+
+def logged(case: Path) -> list[tuple[str, str]]:
+    return [(r.writer, r.kind) for r in read_sent_log(case / "out")]
+
+
+def test_dry_run_sends_nothing_and_needs_no_server(case):
+    result = send(case)
+    assert result.exit_code == 0, result.output
+    assert result.output.count("would send request to ") == 4
+    assert '"Maya Chen, MD" <mchen@hospital.example.org>: "Residency LOR Request – Anh Nguyen, Internal Medicine"' \
+        in result.output
+    assert "dry run: 4 message(s) would be sent; add --send to send them" in result.output
+    assert not (case / "out" / "sent-log.jsonl").exists()
+
+
+def test_starttls_with_auth_delivers_intact_messages_and_a_rerun_sends_nothing(case, ca):
+    handler = Recorder()
+    with starttls_server(handler, ca) as port:
+        use_smtp(case, port)
+        result = send(case, "--send", ca_file=ca[1])
+        assert result.exit_code == 0, result.output
+        assert "sent 4 message(s)" in result.output
+
+        assert [r.rcpt_tos for r in handler.received] == [
+            ["mchen@hospital.example.org"], ["c.okafor@research.example.edu"], ["hlee@med.example.edu"],
+            ["t.wisniewski@clinic.example.org"]]
+        for writer, got in zip(WRITERS, handler.received):
+            assert got.tls and got.authenticated and got.mail_from == USER
+            draft = BytesParser(policy=policy.default).parsebytes((case / "out" / writer / "request.eml").read_bytes())
+            message = got.message
+            assert message["X-Unsent"] is None
+            assert message["Message-ID"] == draft["Message-ID"]
+            assert message["Subject"] == draft["Subject"] and str(message["To"]) == str(draft["To"])
+            assert message.get_body(("plain",)).get_content() == draft.get_body(("plain",)).get_content()
+            attachments = {part.get_filename(): part.get_content() for part in message.iter_attachments()}
+            assert attachments == {name: (case / "out" / writer / name).read_bytes()
+                                   for name in ("Anh_Nguyen_LOR_Packet.pdf", "Anh_Nguyen_LOR_Packet.docx")}
+        records = read_sent_log(case / "out")
+        assert [(r.writer, r.kind) for r in records] == [(w, "request") for w in WRITERS]
+        assert [r.message_id for r in records] == [str(g.message["Message-ID"]) for g in handler.received]
+        assert all(r.time.tzinfo is not None for r in records)
+
+        again = send(case, "--send", ca_file=ca[1])
+        assert again.exit_code == 0, again.output
+        assert "nothing to send" in again.output
+        assert again.output.count("request already sent on ") == 4 and "--resend" in again.output
+        assert len(handler.received) == 4 and len(read_sent_log(case / "out")) == 4
+
+        resend = send(case, "--send", "--resend", "--writer", "okafor", ca_file=ca[1])
+        assert resend.exit_code == 0, resend.output
+        assert [r.rcpt_tos for r in handler.received[4:]] == [["c.okafor@research.example.edu"]]
+        assert logged(case)[-1] == ("okafor", "request")
+
+
+def test_a_dropped_connection_stops_the_batch_and_the_rerun_sends_only_the_rest(case, ca):
+    handler = Recorder(drop_after=1)
+    with starttls_server(handler, ca) as port:
+        use_smtp(case, port)
+        first = send(case, "--send", ca_file=ca[1])
+        assert first.exit_code == 1
+        assert "send request to \"Maya Chen, MD\"" in first.output
+        assert "the server closed the connection" in first.output
+        assert "sent: chen; not sent: okafor, lee, wisniewski" in first.output
+        assert logged(case) == [("chen", "request")]
+
+        handler.drop_after = None  # the server is back
+        rerun = send(case, "--send", ca_file=ca[1])
+        assert rerun.exit_code == 0, rerun.output
+        assert "skip chen: request already sent on" in rerun.output
+        recipients = [r.rcpt_tos[0] for r in handler.received]
+        assert recipients == ["mchen@hospital.example.org", "c.okafor@research.example.edu",
+                              "hlee@med.example.edu", "t.wisniewski@clinic.example.org"]
+        ids = [str(r.message["Message-ID"]) for r in handler.received]
+        assert len(set(ids)) == len(ids) == 4
+        assert logged(case) == [(w, "request") for w in WRITERS]
+
+
+def test_implicit_tls_and_the_password_prompt(case, ca):
+    handler = Recorder()
+    # aiosmtpd counts only STARTTLS as TLS for AUTH; the whole session is TLS here.
+    with smtp_server(handler, ssl_context=ca[0], authenticator=authenticator, auth_require_tls=False) as port:
+        use_smtp(case, port, security="ssl")
+        result = send(case, "--send", "--writer", "chen", ca_file=ca[1], password=None, stdin=PASSWORD + "\n")
+        assert result.exit_code == 0, result.output
+        assert f"SMTP password for {USER} at 127.0.0.1" in result.output and PASSWORD not in result.output
+        assert len(handler.received) == 1 and handler.received[0].tls and handler.received[0].authenticated
+    assert PASSWORD not in (case / "out" / "sent-log.jsonl").read_text()
+
+
+def test_an_untrusted_certificate_is_refused_and_nothing_is_sent(case, ca):
+    handler = Recorder()
+    with starttls_server(handler, ca) as port:
+        use_smtp(case, port)
+        result = send(case, "--send", ca_file=None)  # the system's CAs do not know the test CA
+        assert result.exit_code == 1
+        assert "certificate could not be verified" in result.output and "SSL_CERT_FILE" in result.output
+        assert "sent: none; not sent: chen, okafor, lee, wisniewski" in result.output
+    assert handler.received == [] and not (case / "out" / "sent-log.jsonl").exists()
+
+
+def test_a_wrong_password_is_reported_and_nothing_is_sent(case, ca):
+    handler = Recorder()
+    with starttls_server(handler, ca) as port:
+        use_smtp(case, port)
+        result = send(case, "--send", ca_file=ca[1], password="wrong")
+        assert result.exit_code == 1
+        assert "refused the user name or password" in result.output and "PACKETBUILDER_SMTP_PASSWORD" in result.output
+    assert handler.received == []
+
+
+def test_plain_smtp_is_refused_for_a_remote_host(case):
+    use_smtp(case, 25, security="none", host="mail.example.org")
+    result = send(case, "--send")
+    assert result.exit_code == 2
+    assert "[smtp.security]" in result.output and "unencrypted" in result.output
+
+
+def test_plain_smtp_on_loopback_without_auth(case):
+    handler = Recorder()
+    with smtp_server(handler) as port:
+        use_smtp(case, port, security="none", username=None)
+        result = send(case, "--send", "--writer", "lee", password=None)
+        assert result.exit_code == 0, result.output
+    assert [r.rcpt_tos for r in handler.received] == [["hlee@med.example.edu"]]
+
+
+def test_sending_without_smtp_settings_says_how_to_add_them(case):
+    result = send(case, "--send")
+    assert result.exit_code == 2 and "there is no [smtp] table" in result.output
+
+
+def test_a_packet_older_than_its_sources_is_not_sent(case):
+    notes = case / "app" / "notes" / "chen.md"
+    notes.write_text(notes.read_text() + "\n- One more case.\n")
+    result = send(case)
+    assert result.exit_code == 2
+    assert "is older than the application's source files" in result.output and "packetbuilder build" in result.output
+
+
+def test_each_kind_goes_only_to_writers_whose_status_fits():
+    def writer(status: str) -> Writer:
+        return Writer(id="w", name="Dr. W", salutation="Dr. W", email="w@example.org", role="clinical", status=status)
+
+    assert skip_reason(writer("agreed"), "request", [], False) == ""
+    assert skip_reason(writer("declined"), "request", [], False) == "Dr. W declined to write a letter"
+    assert "has not been asked yet" in skip_reason(writer("planned"), "reminder", [], False)
+    assert "has not uploaded yet" in skip_reason(writer("agreed"), "thanks", [], False)
+    assert skip_reason(writer("uploaded"), "thanks", [], False) == ""
+    assert skip_reason(writer("thanked"), "match", [], False) == ""
+    sent = [SentRecord("w", "thanks", "<x@y>", dt.datetime(2026, 9, 12, tzinfo=dt.timezone.utc))]
+    assert "already sent on 2026-09-12" in skip_reason(writer("uploaded"), "thanks", sent, False)
+    assert skip_reason(writer("uploaded"), "thanks", sent, True) == ""
+
+
+def test_the_sent_log_round_trips_and_a_damaged_line_is_an_error(tmp_path):
+    record = SentRecord("chen", "request", "<request.chen.1@med.example.edu>",
+                        dt.datetime(2026, 7, 20, 14, 3, 11, tzinfo=dt.timezone.utc))
+    append_sent(tmp_path, record)
+    append_sent(tmp_path, SentRecord("lee", "reminder", "<r@x>", record.time))
+    assert read_sent_log(tmp_path)[0] == record and len(read_sent_log(tmp_path)) == 2
+    assert json.loads((tmp_path / "sent-log.jsonl").read_text().splitlines()[0])["time"] == "2026-07-20T14:03:11+00:00"
+    assert (tmp_path / "sent-log.jsonl").stat().st_mode & 0o777 == 0o600
+    with (tmp_path / "sent-log.jsonl").open("a") as log:
+        log.write('{"writer": "okafor", "kind": "req')
+    with pytest.raises(InputError) as caught:
+        read_sent_log(tmp_path)
+    assert caught.value.problems[0].line == 3
+    assert read_sent_log(tmp_path / "nothing-sent-yet") == []
