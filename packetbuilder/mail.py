@@ -428,15 +428,23 @@ def eml_name(kind: str) -> str:
     return f"{kind}.eml"
 
 
+def output_folder(app: Application, out: Path | None) -> Path:
+    """``--out`` (default DIR/build), refused if it is or holds an input folder."""
+    from .outputs import check_out_dir
+
+    out = out or app.folder / "build"
+    check_out_dir(out, [app.folder] + [p.parent for p in app.files.values()])
+    return out
+
+
 def write_email(folder: Path, writer_id: str, kind: str, out: Path | None, today: dt.date) -> Path:
     """The ``email`` command: one e-mail as ``out/<writer>/<kind>.eml``; returns its path."""
-    from .outputs import check_out_dir, write_atomic
+    from .outputs import write_atomic
     from .sources import load_application
 
     app = load_application(folder)
     writer = app.config.writer(writer_id)
-    out = out or folder / "build"
-    check_out_dir(out, [folder] + [p.parent for p in app.files.values()])
+    out = output_folder(app, out)
     path = out / writer.id / eml_name(kind)
     write_atomic(path, eml_bytes(compose(app, writer, kind, out / writer.id, today)))
     return path

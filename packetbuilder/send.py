@@ -272,10 +272,9 @@ def prepare(folder: Path, writer_ids: tuple[str, ...], kind: str, out: Path | No
             resend: bool) -> tuple[Application, Path, list[Outgoing]]:
     """The ``send`` command up to the network: the application, its --out, and the plan."""
     from .build import select_writers
-    from .outputs import check_out_dir
+    from .mail import output_folder
     from .sources import load_application
 
     app = load_application(folder)
-    out = out or folder / "build"
-    check_out_dir(out, [folder] + [p.parent for p in app.files.values()])
+    out = output_folder(app, out)
     return app, out, plan_batch(app, kind, select_writers(app, writer_ids), out, today, resend)
