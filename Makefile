@@ -30,5 +30,9 @@ docs-images: $(STAMP)
 	$(BIN)/packetbuilder preview samples --writer chen --width 900 --out docs/images
 	$(BIN)/packetbuilder preview samples --writer chen --email request --build-dir $(DOCS_BUILD) --width 900 --out docs/images
 
+# Benchmarks: scripts, not timed tests; each scripts/bench*.py prints its own report.
+bench: $(STAMP)
+	@for script in scripts/bench*.py; do $(BIN)/python $$script || exit 1; done
+
 clean:
 	rm -rf build
