@@ -11,10 +11,10 @@ so output and reports never depend on which worker finished first.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
@@ -209,7 +209,18 @@ class _Plan:
     inputs: dict[str, str] = field(default_factory=dict)
     keys: dict[str, tuple[str, list[str]]] = field(default_factory=dict)  # writer → (key, its inputs)
     todo: list[str] = field(default_factory=list)  # writers to build, in packet.toml order
+    results: dict[str, WriterReport | _Failure] = field(default_factory=dict)
     failure: type[PacketError] | None = None
+
+    def place_results(self) -> None:
+        """Put each built writer's report where its placeholder is, in packet.toml order."""
+        for index, entry in enumerate(self.report.writers):
+            result = self.results.get(entry.writer)
+            if isinstance(result, _Failure):
+                self.failure = self.failure or result.kind
+                self.report.problems.extend(result.problems)
+            elif result is not None:
+                self.report.writers[index] = result
 
 
 def _stored_report(record: WriterRecord | None) -> WriterReport | None:
@@ -242,41 +253,31 @@ def _plan(folder: Path, out: Path, writer_ids: tuple[str, ...], formats: tuple[s
 Progress = Callable[[int, int], None]  # (writers done, writers in all)
 
 
-def _run(plans: list[_Plan], formats: tuple[str, ...], jobs: int, progress: Progress | None) -> None:
-    """Build every planned writer of every folder — in worker processes when there is
-    more than one to build and more than one job — and put each result in its place."""
-    tasks = [(number, writer_id) for number, plan in enumerate(plans) for writer_id in plan.todo]
+def _collect(plans: list[_Plan], futures: dict, formats: tuple[str, ...], progress: Progress | None) -> None:
+    """Wait for the writers sent to worker processes, or build them here when none were."""
     total = sum(len(plan.report.writers) for plan in plans)
-    done = total - len(tasks)
-    results: dict[tuple[int, str], WriterReport | _Failure] = {}
+    done = total - sum(len(plan.todo) for plan in plans)
 
-    def store(task: tuple[int, str], result: WriterReport | _Failure) -> None:
+    def store(plan: _Plan, writer_id: str, result: WriterReport | _Failure) -> None:
         nonlocal done
-        results[task] = result
+        plan.results[writer_id] = result
         done += 1
         if progress:
             progress(done, total)
 
     if progress:
         progress(done, total)
-    workers = min(jobs, len(tasks))
-    if workers <= 1:
-        for number, writer_id in tasks:
-            plan = plans[number]
-            store((number, writer_id), _build_task(plan.app, writer_id, plan.out, formats))
+    if futures:
+        from concurrent.futures import as_completed
+
+        for future in as_completed(futures):
+            store(*futures[future], future.result())
     else:
-        with ProcessPoolExecutor(workers, initializer=_warm_worker) as pool:
-            futures = {pool.submit(_build_task, plans[n].app, w, plans[n].out, formats): (n, w) for n, w in tasks}
-            for future in as_completed(futures):
-                store(futures[future], future.result())
-    for number, plan in enumerate(plans):
-        for index, entry in enumerate(plan.report.writers):
-            result = results.get((number, entry.writer))
-            if isinstance(result, _Failure):
-                plan.failure = plan.failure or result.kind
-                plan.report.problems.extend(result.problems)
-            elif result is not None:
-                plan.report.writers[index] = result
+        for plan in plans:
+            for writer_id in plan.todo:
+                store(plan, writer_id, _build_task(plan.app, writer_id, plan.out, formats))
+    for plan in plans:
+        plan.place_results()
 
 
 def _write_if_changed(path: Path, data: bytes) -> None:
@@ -316,17 +317,30 @@ def build_folders(targets: list[tuple[Path, Path]], writer_ids: tuple[str, ...] 
     its error is raised, as from any command.
     """
     several = len(targets) > 1
-    plans = []
-    for folder, out in targets:
-        try:
-            plans.append(_plan(folder, out, writer_ids, formats, force))
-        except PacketError as exc:
-            if not several:
-                raise
-            plans.append(_Plan(folder, out, BuildReport(str(folder), str(out), problems=exc.problems)))
-    readable = [plan for plan in plans if plan.app is not None]
-    _run(readable, formats, jobs, progress)
-    for plan in readable:
+    plans: list[_Plan] = []
+    futures: dict = {}  # Future → (plan, writer id)
+    with contextlib.ExitStack() as stack:
+        pool = None
+        for folder, out in targets:
+            try:
+                plan = _plan(folder, out, writer_ids, formats, force)
+            except PacketError as exc:
+                if not several:
+                    raise
+                plan = _Plan(folder, out, BuildReport(str(folder), str(out), problems=exc.problems))
+            plans.append(plan)
+            workers = jobs if several else min(jobs, len(plan.todo))
+            if plan.todo and workers > 1:  # workers build this folder while the next ones are read
+                if pool is None:
+                    from concurrent.futures import ProcessPoolExecutor
+
+                    pool = stack.enter_context(ProcessPoolExecutor(workers, initializer=_warm_worker))
+                futures.update({pool.submit(_build_task, plan.app, writer_id, out, formats): (plan, writer_id)
+                                for writer_id in plan.todo})
+        _collect(plans, futures, formats, progress)
+    for plan in plans:
+        if plan.app is None:
+            continue
         if plan.failure is None:
             _finish(plan, formats)
         elif not several:
