@@ -323,26 +323,26 @@ def send(folder: Path, writers: tuple[str, ...], kind: str, really: bool, resend
       packetbuilder send my-application --send               # send the requests
       packetbuilder send my-application --kind reminder --writer chen --send
     """
-    from .send import PASSWORD_ENV, prepare, send_batch, smtp_settings
+    from .send import LOG_NAME, PASSWORD_ENV, prepare, send_batch
 
-    app, target, plan = prepare(folder, writers, kind, out, _today(today), resend)
-    for item in plan:
+    batch = prepare(folder, writers, kind, out, _today(today), resend, sending=really)
+    for item in batch.items:
         if item.skip or not really:
             click.echo(item.describe(sending=False))
-    pending = [item for item in plan if not item.skip]
-    if not really:
+    pending = [item for item in batch.items if not item.skip]
+    if batch.smtp is None:
         click.echo(f"dry run: {len(pending)} message(s) would be sent; add --send to send them")
         return
     if not pending:
         click.echo("nothing to send")
         return
-    settings = smtp_settings(app.config)
     password = None
-    if settings.username:
+    if batch.smtp.username:
         password = os.environ.get(PASSWORD_ENV) or click.prompt(
-            f"SMTP password for {settings.username} at {settings.host}", hide_input=True)
-    sent = send_batch(plan, settings, password, target, on_sent=lambda item: click.echo(item.describe(sending=True)))
-    click.echo(f"sent {len(sent)} message(s); recorded in {target / 'sent-log.jsonl'}")
+            f"SMTP password for {batch.smtp.username} at {batch.smtp.host}", hide_input=True)
+    sent = send_batch(pending, batch.smtp, password, batch.out,
+                      on_sent=lambda item: click.echo(item.describe(sending=True)))
+    click.echo(f"sent {len(sent)} message(s); recorded in {batch.out / LOG_NAME}")
 
 
 @main.command()

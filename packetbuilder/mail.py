@@ -222,18 +222,19 @@ def _packet_parts(app: Application, writer: Writer) -> list[str]:
 def message_date(config: Config, writer: Writer, kind: str, today: dt.date | None) -> dt.date:
     """The date an e-mail is written for.
 
-    A request is dated when the letter was asked for (``asked``), so a rebuilt
-    request.eml does not change; other kinds are dated ``today``. Without either, a
-    date that fits the etiquette: four weeks before the agreed deadline for a request,
-    ten days before it for a reminder, the deadline for thanks, Match Day for news.
+    A request is dated when the letter was asked for (``asked``), else four weeks
+    before the agreed deadline, never by the clock: ``build`` and ``email`` then write
+    the same request.eml. Other kinds are dated ``today``; without it, a date that fits
+    the etiquette: ten days before the deadline for a reminder, the deadline for
+    thanks, Match Day for news.
     """
     deadline = config.deadline_of(writer)
-    if kind == "request" and writer.asked:
-        return writer.asked
+    if kind == "request":
+        return writer.asked or deadline - REQUEST_LEAD
     if today is not None:
         return today
-    return {"request": deadline - REQUEST_LEAD, "reminder": deadline - REMINDER_LEAD,
-            "thanks": deadline}.get(kind, config.application.match_day or deadline)
+    return {"reminder": deadline - REMINDER_LEAD, "thanks": deadline}.get(
+        kind, config.application.match_day or deadline)
 
 
 def template_context(app: Application, writer: Writer, kind: str, on: dt.date,

@@ -128,6 +128,8 @@ class Outgoing:
 def skip_reason(writer: Writer, kind: str, sent: list[SentRecord], resend: bool) -> str:
     """Why this writer gets no message of this kind now, or "" when they should."""
     reason = _SKIP[kind].get(writer.status, "")
+    if reason and kind in ("thanks", "match") and writer.status in ("planned", "asked", "agreed"):
+        reason += ' — set status = "uploaded" in packet.toml once it is'
     if reason:
         return f"{writer.name} {reason}"
     earlier = [r for r in sent if r.writer == writer.id and r.kind == kind]
@@ -136,21 +138,22 @@ def skip_reason(writer: Writer, kind: str, sent: list[SentRecord], resend: bool)
     return ""
 
 
-def _stale(app: Application, writer_dir: Path, stem: str) -> Path | None:
-    """A built packet older than any source file: sending it would send old content."""
-    newest = max(p.stat().st_mtime for p in app.files.values() if p.exists())
-    for ext in ("pdf", "docx"):
-        packet = writer_dir / f"{stem}.{ext}"
-        if packet.exists() and packet.stat().st_mtime < newest:
-            return packet
-    return None
+def packet_is_current(app: Application, writer: Writer, out: Path) -> bool:
+    """Whether ``build`` would skip this writer now: its recorded inputs, formats and
+    toolchain still match and its files are intact. Sending an older packet would send
+    old content (an earlier CV, last week's deadline) beside a freshly written e-mail."""
+    from .incremental import Manifest, application_inputs, writer_inputs, writer_key
+
+    record = Manifest.load(out).current(out, writer.id)
+    return record is not None and record.key == writer_key(
+        writer.id, writer_inputs(app, writer), application_inputs(app), tuple(record.formats))
 
 
 def plan_batch(app: Application, kind: str, writers: list[Writer], out: Path, today: dt.date,
                resend: bool = False) -> list[Outgoing]:
     """What a ``send`` would do for each writer, with the messages already built and checked."""
     from .build import packet_stem
-    from .mail import compose
+    from .mail import compose, packet_attachments
 
     sent = read_sent_log(out)
     stem = packet_stem(app)
@@ -161,9 +164,10 @@ def plan_batch(app: Application, kind: str, writers: list[Writer], out: Path, to
             plan.append(Outgoing(writer, kind, None, reason))
             continue
         writer_dir = out / writer.id
-        stale = _stale(app, writer_dir, stem) if kind in ("request", "reminder") else None
-        if stale is not None:
-            raise InputError(Problem(str(stale), "is older than the application's source files",
+        if kind in ("request", "reminder") and packet_attachments(writer_dir, stem) \
+                and not packet_is_current(app, writer, out):
+            raise InputError(Problem(str(writer_dir), f"the packet for {writer.id} is out of date: the application "
+                                     "(or packetbuilder) changed since it was built",
                                      f"rebuild it first: packetbuilder build {app.folder} --out {out}"))
         plan.append(Outgoing(writer, kind, compose(app, writer, kind, writer_dir, today)))
     return plan
@@ -268,13 +272,26 @@ def send_batch(batch: list[Outgoing], settings: Smtp, password: str | None, out:
     return done
 
 
+@dataclass(frozen=True)
+class Batch:
+    """The ``send`` command up to the network: the application, its --out, the plan,
+    and (when really sending) the checked [smtp] settings."""
+
+    app: Application
+    out: Path
+    items: list[Outgoing]
+    smtp: Smtp | None
+
+
 def prepare(folder: Path, writer_ids: tuple[str, ...], kind: str, out: Path | None, today: dt.date,
-            resend: bool) -> tuple[Application, Path, list[Outgoing]]:
-    """The ``send`` command up to the network: the application, its --out, and the plan."""
+            resend: bool, sending: bool) -> Batch:
+    """Load, check [smtp] first when sending (a settings mistake should not wait for a
+    rebuild), and plan the batch."""
     from .build import select_writers
     from .mail import output_folder
     from .sources import load_application
 
     app = load_application(folder)
     out = output_folder(app, out)
-    return app, out, plan_batch(app, kind, select_writers(app, writer_ids), out, today, resend)
+    settings = smtp_settings(app.config) if sending else None
+    return Batch(app, out, plan_batch(app, kind, select_writers(app, writer_ids), out, today, resend), settings)

@@ -295,3 +295,11 @@ def test_compose_dates_a_request_by_when_it_was_asked(built):
     app = load_application(app_dir)
     message = compose(app, app.config.writer("chen"), "request", out / "chen", today=dt.date(2026, 8, 30))
     assert message["Date"] == "Mon, 20 Jul 2026 09:00:00 +0000"
+
+
+def test_the_email_command_writes_the_same_request_as_build(built):
+    app, out = built
+    before = (out / "wisniewski" / "request.eml").read_bytes()  # no `asked`: dated four weeks before the deadline
+    assert run("email", str(app), "--writer", "wisniewski", "--out", str(out), "--today", "2026-08-30").exit_code == 0
+    assert (out / "wisniewski" / "request.eml").read_bytes() == before
+    assert parse(before)["Date"].datetime.date() == dt.date(2026, 8, 13)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import shutil
 import socket
 import ssl
@@ -82,12 +81,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def smtp_server(handler: Recorder, **options) -> Iterator[int]:
-    port = free_port()
+def smtp_server(handler: Recorder, port: int, **options) -> Iterator[None]:
     controller = Controller(handler, hostname="127.0.0.1", port=port, **options)
     controller.start()
     try:
-        yield port
+        yield
     finally:
         controller.stop()
 
@@ -104,35 +102,46 @@ def ca(tmp_path_factory) -> tuple[ssl.SSLContext, Path]:
 
 
 @contextmanager
-def starttls_server(handler: Recorder, ca) -> Iterator[int]:
-    with smtp_server(handler, tls_context=ca[0], require_starttls=True, authenticator=authenticator,
-                     auth_required=True, auth_require_tls=True) as port:
-        yield port
+def starttls_server(handler: Recorder, ca, port: int) -> Iterator[None]:
+    with smtp_server(handler, port, tls_context=ca[0], require_starttls=True, authenticator=authenticator,
+                     auth_required=True, auth_require_tls=True):
+        yield
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
+def port() -> int:
+    """The port this module's servers listen on, known before the build so [smtp] is in place."""
+    return free_port()
+
+
+def set_smtp(app: Path, port: int, security: str = "starttls", username: str | None = USER,
+             host: str = "127.0.0.1") -> None:
+    """Replace [smtp] in packet.toml. The packets are built from packet.toml, so a writer
+    must be rebuilt after this before it can be sent, exactly as for a user."""
+    toml = app / "packet.toml"
+    user = f'username = "{username}"\n' if username else ""
+    text = toml.read_text().split("\n[smtp]\n")[0]
+    toml.write_text(text + f'\n[smtp]\nhost = "{host}"\nport = {port}\nsecurity = "{security}"\n{user}')
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, port) -> Path:
     root = tmp_path_factory.mktemp("send")
     shutil.copytree(SAMPLES, root / "app")
+    set_smtp(root / "app", port)
     build_application(root / "app", root / "out", formats=("pdf", "docx", "eml"))
     return root
 
 
 @pytest.fixture
 def case(built, tmp_path) -> Path:
-    """A private copy of the built sample (mtimes kept, so the packets stay newer than the sources)."""
+    """A private copy of the built sample, [smtp] on STARTTLS at ``port`` with a user name."""
     shutil.copytree(built, tmp_path / "case")
     return tmp_path / "case"
 
 
-def use_smtp(case: Path, port: int, security: str = "starttls", username: str | None = USER,
-             host: str = "127.0.0.1") -> None:
-    """Add [smtp] to packet.toml, keeping its time stamp: as if it had been there at build time."""
-    toml = case / "app" / "packet.toml"
-    stamp = toml.stat().st_mtime
-    user = f'username = "{username}"\n' if username else ""
-    toml.write_text(toml.read_text() + f'\n[smtp]\nhost = "{host}"\nport = {port}\nsecurity = "{security}"\n{user}')
-    os.utime(toml, (stamp, stamp))
+def rebuild(case: Path, *writers: str) -> None:
+    build_application(case / "app", case / "out", writer_ids=writers, formats=("pdf", "docx", "eml"))
 
 
 def send(case: Path, *args: str, ca_file: Path | None = None, password: str | None = PASSWORD, stdin: str = ""):
@@ -155,10 +164,9 @@ def test_dry_run_sends_nothing_and_needs_no_server(case):
     assert not (case / "out" / "sent-log.jsonl").exists()
 
 
-def test_starttls_with_auth_delivers_intact_messages_and_a_rerun_sends_nothing(case, ca):
+def test_starttls_with_auth_delivers_intact_messages_and_a_rerun_sends_nothing(case, ca, port):
     handler = Recorder()
-    with starttls_server(handler, ca) as port:
-        use_smtp(case, port)
+    with starttls_server(handler, ca, port):
         result = send(case, "--send", ca_file=ca[1])
         assert result.exit_code == 0, result.output
         assert "sent 4 message(s)" in result.output
@@ -194,10 +202,9 @@ def test_starttls_with_auth_delivers_intact_messages_and_a_rerun_sends_nothing(c
         assert logged(case)[-1] == ("okafor", "request")
 
 
-def test_a_dropped_connection_stops_the_batch_and_the_rerun_sends_only_the_rest(case, ca):
+def test_a_dropped_connection_stops_the_batch_and_the_rerun_sends_only_the_rest(case, ca, port):
     handler = Recorder(drop_after=1)
-    with starttls_server(handler, ca) as port:
-        use_smtp(case, port)
+    with starttls_server(handler, ca, port):
         first = send(case, "--send", ca_file=ca[1])
         assert first.exit_code == 1
         assert "send request to \"Maya Chen, MD\"" in first.output
@@ -217,11 +224,12 @@ def test_a_dropped_connection_stops_the_batch_and_the_rerun_sends_only_the_rest(
         assert logged(case) == [(w, "request") for w in WRITERS]
 
 
-def test_implicit_tls_and_the_password_prompt(case, ca):
+def test_implicit_tls_and_the_password_prompt(case, ca, port):
     handler = Recorder()
+    set_smtp(case / "app", port, security="ssl")
+    rebuild(case, "chen")
     # aiosmtpd counts only STARTTLS as TLS for AUTH; the whole session is TLS here.
-    with smtp_server(handler, ssl_context=ca[0], authenticator=authenticator, auth_require_tls=False) as port:
-        use_smtp(case, port, security="ssl")
+    with smtp_server(handler, port, ssl_context=ca[0], authenticator=authenticator, auth_require_tls=False):
         result = send(case, "--send", "--writer", "chen", ca_file=ca[1], password=None, stdin=PASSWORD + "\n")
         assert result.exit_code == 0, result.output
         assert f"SMTP password for {USER} at 127.0.0.1" in result.output and PASSWORD not in result.output
@@ -229,10 +237,9 @@ def test_implicit_tls_and_the_password_prompt(case, ca):
     assert PASSWORD not in (case / "out" / "sent-log.jsonl").read_text()
 
 
-def test_an_untrusted_certificate_is_refused_and_nothing_is_sent(case, ca):
+def test_an_untrusted_certificate_is_refused_and_nothing_is_sent(case, ca, port):
     handler = Recorder()
-    with starttls_server(handler, ca) as port:
-        use_smtp(case, port)
+    with starttls_server(handler, ca, port):
         result = send(case, "--send", ca_file=None)  # the system's CAs do not know the test CA
         assert result.exit_code == 1
         assert "certificate could not be verified" in result.output and "SSL_CERT_FILE" in result.output
@@ -240,10 +247,9 @@ def test_an_untrusted_certificate_is_refused_and_nothing_is_sent(case, ca):
     assert handler.received == [] and not (case / "out" / "sent-log.jsonl").exists()
 
 
-def test_a_wrong_password_is_reported_and_nothing_is_sent(case, ca):
+def test_a_wrong_password_is_reported_and_nothing_is_sent(case, ca, port):
     handler = Recorder()
-    with starttls_server(handler, ca) as port:
-        use_smtp(case, port)
+    with starttls_server(handler, ca, port):
         result = send(case, "--send", ca_file=ca[1], password="wrong")
         assert result.exit_code == 1
         assert "refused the user name or password" in result.output and "PACKETBUILDER_SMTP_PASSWORD" in result.output
@@ -251,32 +257,38 @@ def test_a_wrong_password_is_reported_and_nothing_is_sent(case, ca):
 
 
 def test_plain_smtp_is_refused_for_a_remote_host(case):
-    use_smtp(case, 25, security="none", host="mail.example.org")
+    set_smtp(case / "app", 25, security="none", host="mail.example.org")
     result = send(case, "--send")
     assert result.exit_code == 2
     assert "[smtp.security]" in result.output and "unencrypted" in result.output
 
 
-def test_plain_smtp_on_loopback_without_auth(case):
+def test_plain_smtp_on_loopback_without_auth(case, port):
     handler = Recorder()
-    with smtp_server(handler) as port:
-        use_smtp(case, port, security="none", username=None)
+    set_smtp(case / "app", port, security="none", username=None)
+    rebuild(case, "lee")
+    with smtp_server(handler, port):
         result = send(case, "--send", "--writer", "lee", password=None)
         assert result.exit_code == 0, result.output
     assert [r.rcpt_tos for r in handler.received] == [["hlee@med.example.edu"]]
 
 
 def test_sending_without_smtp_settings_says_how_to_add_them(case):
+    toml = case / "app" / "packet.toml"
+    toml.write_text(toml.read_text().split("\n[smtp]\n")[0])
     result = send(case, "--send")
     assert result.exit_code == 2 and "there is no [smtp] table" in result.output
 
 
-def test_a_packet_older_than_its_sources_is_not_sent(case):
+def test_a_packet_built_from_older_sources_is_not_sent(case):
     notes = case / "app" / "notes" / "chen.md"
     notes.write_text(notes.read_text() + "\n- One more case.\n")
     result = send(case)
     assert result.exit_code == 2
-    assert "is older than the application's source files" in result.output and "packetbuilder build" in result.output
+    assert "the packet for chen is out of date" in result.output and "packetbuilder build" in result.output
+    assert send(case, "--writer", "okafor").exit_code == 0  # Dr. Okafor's packet does not use chen.md
+    rebuild(case, "chen")
+    assert send(case).exit_code == 0
 
 
 def test_each_kind_goes_only_to_writers_whose_status_fits():
