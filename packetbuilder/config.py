@@ -13,6 +13,7 @@ import datetime as dt
 import difflib
 import re
 import tomllib
+import unicodedata
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -23,17 +24,35 @@ from .errors import InputError, Problem
 
 CONFIG_NAME = "packet.toml"
 ID_PATTERN = r"^[a-z0-9-]+$"
-_EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]\\]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+# RFC 5322 dot-atoms: what every SMTP server accepts (no quoted or non-ASCII local parts).
+_EMAIL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
 ROLES = ("clinical", "research", "leadership", "longitudinal", "chair", "slor")
 STATUSES = ("planned", "asked", "agreed", "declined", "uploaded", "thanked")
 
 
+# Everything str.splitlines() breaks at: any of them could end an e-mail header early.
+_LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+
+
+def _not_text(ch: str) -> bool:
+    """Control characters (but tab) and noncharacters such as U+FFFE: never part of a name,
+    and XML — so the DOCX and its metadata — cannot hold them."""
+    code = ord(ch)
+    return ((unicodedata.category(ch) in ("Cc", "Cs") and ch != "\t") or 0xFDD0 <= code <= 0xFDEF
+            or code & 0xFFFE == 0xFFFE)
+
+
 def _one_line(value: str) -> str:
-    """Header-bound text: a CR or LF would let a value inject e-mail headers."""
-    if any(c in value for c in "\r\n\x00"):
+    """Header-bound text (names, salutation, subject parts) goes into e-mail headers and
+    document metadata: a line break would let a value inject a header."""
+    if any(c in _LINE_BREAKS for c in value):
         raise ValueError("must be a single line (it contains a line break) — put it on one line")
+    bad = next((c for c in value if _not_text(c)), None)
+    if bad is not None:
+        raise ValueError(f"contains an invisible control character (U+{ord(bad):04X}) — delete it; "
+                         "it usually comes with text pasted from another program")
     if not value.strip():
-        raise ValueError("must not be empty")
+        raise ValueError("must not be empty — write the value between the quotes")
     return value.strip()
 
 
@@ -124,6 +143,16 @@ class Smtp(_Strict):
     username: Line | None = None
 
 
+class _AtKeys(ValueError):
+    """Cross-field problems, each at the key it is about (``(index, "id")`` below the
+    validated field): pydantic would put a list or model validator's error on the whole
+    list or file, with no line the user can find."""
+
+    def __init__(self, found: list[tuple[tuple[Any, ...], str]]):
+        super().__init__("; ".join(message for _, message in found))
+        self.found = found
+
+
 class Config(_Strict):
     """The whole packet.toml. Cross-field rules live in the model validator."""
 
@@ -137,18 +166,22 @@ class Config(_Strict):
     @classmethod
     def _unique_ids(cls, items: list[Any]) -> list[Any]:
         seen: set[str] = set()
-        for item in items:
+        found = []
+        for index, item in enumerate(items):
             if item.id in seen:
-                raise ValueError(f"id {item.id!r} is used twice — give each one a unique id")
+                found.append(((index, "id"), f"id {item.id!r} is used twice — give each one a unique id"))
             seen.add(item.id)
+        if found:
+            raise _AtKeys(found)
         return items
 
     @model_validator(mode="after")
     def _known_tracks(self) -> "Config":
         ids = [t.id for t in self.tracks]
-        for w in self.writers:
-            if w.track is not None and w.track not in ids:
-                raise ValueError(f"writer {w.id!r} names track {w.track!r}, which is not defined — use one of {ids}")
+        found = [(("writers", index, "track"), f"track {w.track!r} is not defined — use one of: {', '.join(ids)}")
+                 for index, w in enumerate(self.writers) if w.track is not None and w.track not in ids]
+        if found:
+            raise _AtKeys(found)
         return self
 
     # -- derived values the rest of the code asks for -------------------------------
@@ -268,6 +301,18 @@ def _describe(error: dict[str, Any], loc: tuple[Any, ...]) -> tuple[str, str]:
     return error["msg"], ""
 
 
+def _located(errors: list[Any]) -> list[Any]:
+    """pydantic's errors, with each cross-field problem moved to the key it is about."""
+    out = []
+    for error in errors:
+        cause = error.get("ctx", {}).get("error")
+        if isinstance(cause, _AtKeys):
+            out.extend({**error, "loc": (*error["loc"], *sub), "msg": message} for sub, message in cause.found)
+        else:
+            out.append(error)
+    return out
+
+
 def parse_config(text: str, file: str = CONFIG_NAME) -> Config:
     """Validate packet.toml text; raise InputError listing every problem with its line."""
     try:
@@ -283,7 +328,7 @@ def parse_config(text: str, file: str = CONFIG_NAME) -> Config:
     except ValidationError as exc:
         lines = key_lines(text)
         problems = []
-        for error in exc.errors():
+        for error in _located(exc.errors()):
             loc = tuple(error["loc"])
             message, fix = _describe(error, loc)
             key = ".".join(str(p) for p in loc if not isinstance(p, int))

@@ -1,0 +1,280 @@
+"""`make bench`: how fast packetbuilder builds, measured in one run on this machine.
+
+Prints, against the targets of the performance work:
+  1. a full build of the sample with a fifth writer added (PDF + DOCX + request .eml,
+     fitted) against pandoc converting the same packets' Markdown to DOCX, one process
+     per packet — the ratio;
+  2. the unchanged rebuild: time, and how many files it rewrote;
+  3. per writer: milliseconds to fit (and the layouts the fit cost), to draw the PDF,
+     the DOCX and the request e-mail;
+  4. a generated class of 50 applications x 4 writers: time, packets/s, peak memory;
+  5. then the other scripts/bench_*.py (fitting at each page limit), so that `make bench`
+     is this one script.
+
+Builds run as the real command in a child process, so start-up is included. Times are
+wall-clock, the median of a few runs because the machine may be shared, with the CPU
+time beside them (which load from other programs barely changes); peak memory is the
+largest single process (from the kernel's accounting) and, on Linux, the peak of all
+the build's processes together (sampled). Not a test: nothing fails on a slow machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+BUILD = [sys.executable, "-m", "packetbuilder", "build"]
+
+
+@dataclass
+class Run:
+    seconds: float
+    cpu: float  # user + system, of the command and the worker processes it waited for
+    peak_mb: float  # the largest single process
+    tree_mb: float | None  # all processes of the run together, sampled; None without /proc
+    output: str
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        found = [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except (OSError, ValueError):
+        return []
+    return found + [g for c in found for g in _children(c)]
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def run(argv: list[str]) -> Run:
+    """Run a command; its wall time, peak memory and output. Fails loudly if it fails."""
+    start = time.perf_counter()
+    child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT)
+    tree_peak = [0]
+    sampling = Path(f"/proc/{child.pid}/status").exists()
+    finished = threading.Event()
+
+    def sample() -> None:  # must not reap the child: wait4 below does, for its rusage
+        while not finished.is_set():
+            tree_peak[0] = max(tree_peak[0], sum(_rss_kb(p) for p in [child.pid, *_children(child.pid)]))
+            time.sleep(0.01)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    if sampling:
+        sampler.start()
+    output = child.stdout.read().decode("utf-8", "replace")
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - start
+    finished.set()
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if sampling:
+        sampler.join()
+    if child.returncode != 0:
+        sys.exit(f"bench: `{' '.join(map(str, argv))}` failed ({child.returncode}):\n{output}")
+    peak = usage.ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
+    return Run(seconds, usage.ru_utime + usage.ru_stime, peak, tree_peak[0] / 1024 if sampling else None, output)
+
+
+def median_run(argv: list[str], times: int) -> Run:
+    runs = [run(argv) for _ in range(times)]
+    middle = sorted(runs, key=lambda r: r.seconds)[len(runs) // 2]
+    return Run(middle.seconds, middle.cpu, max(r.peak_mb for r in runs),
+               max((r.tree_mb or 0) for r in runs) if middle.tree_mb is not None else None, middle.output)
+
+
+def memory(r: Run) -> str:
+    tree = f", all processes together {r.tree_mb:.0f} MB" if r.tree_mb is not None else ""
+    return f"largest process {r.peak_mb:.0f} MB{tree}"
+
+
+def verdict(ok: bool) -> str:
+    return "ok" if ok else "MISSED"
+
+
+def writers_of(folder: Path) -> list[dict]:
+    return tomllib.loads((folder / "packet.toml").read_text("utf-8"))["writers"]
+
+
+def packet_markdown(folder: Path, writer: dict) -> list[Path]:
+    """The Markdown one writer's packet is made from: CV, the writer's track statement,
+    goals and the writer's notes."""
+    config = tomllib.loads((folder / "packet.toml").read_text("utf-8"))
+    tracks = {t["id"]: t for t in config["tracks"]}
+    track = tracks.get(writer.get("track", ""), config["tracks"][0])
+    names = [config["application"].get("cv", "cv.md"), track.get("statement"),
+             config["application"].get("goals"), writer.get("notes", f"notes/{writer['id']}.md")]
+    return [folder / n for n in names if n and (folder / n).is_file()]
+
+
+def toml_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float, dt.date)):
+        return value.isoformat() if isinstance(value, dt.date) else str(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def add_writer(folder: Path) -> None:
+    """A fifth writer, like the first but with its own id, so the build matches the
+    5-writer target (its packet is tailored the same way, without notes of its own)."""
+    first = dict(writers_of(folder)[0], id="extra", name="Sam Extra, MD", salutation="Dr. Extra",
+                 email="sextra@hospital.example.org")
+    first.pop("notes", None)
+    lines = ["", "[[writers]]", *(f"{key} = {toml_value(value)}" for key, value in first.items())]
+    with open(folder / "packet.toml", "a", encoding="utf-8") as config:
+        config.write("\n".join(lines) + "\n")
+
+
+def stamps(out: Path) -> dict[Path, tuple[int, int]]:
+    return {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in out.rglob("*") if p.is_file()}
+
+
+def bench_sample(work: Path, repeat: int) -> None:
+    app, out = work / "sample", work / "sample-out"
+    shutil.copytree(SAMPLES, app, ignore=shutil.ignore_patterns("build"))
+    add_writer(app)
+    writers = writers_of(app)
+    print(f"1. Full build of the sample plus a fifth writer: {len(writers)} writers, PDF + DOCX + request .eml, "
+          f"fitted (median of {repeat}, --force, default --jobs = {os.cpu_count()} CPUs)")
+    full = median_run([*BUILD, str(app), "--out", str(out), "--force"], repeat)
+    print(f"   packetbuilder         {full.seconds:6.2f} s   (CPU {full.cpu:.2f} s)   {memory(full)}")
+    pandoc = shutil.which("pandoc")
+    if pandoc is None:
+        print("   pandoc                not installed: comparison skipped (apt-get install pandoc)")
+    else:
+        docx = work / "pandoc"
+        docx.mkdir()
+        times, cpu = [], []
+        for _ in range(repeat):
+            start, used = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
+            for writer in writers:
+                subprocess.run([pandoc, "-f", "markdown", "-t", "docx", "-o", str(docx / f"{writer['id']}.docx"),
+                                *map(str, packet_markdown(app, writer))], check=True)
+            times.append(time.perf_counter() - start)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu.append(after.ru_utime + after.ru_stime - used.ru_utime - used.ru_stime)
+        seconds = statistics.median(times)
+        version = subprocess.run([pandoc, "--version"], capture_output=True, text=True).stdout.split("\n")[0]
+        print(f"   {version:<21} {seconds:6.2f} s   (CPU {statistics.median(cpu):.2f} s)   {len(writers)} DOCX only, "
+              f"one process per packet, {seconds / len(writers) * 1000:.0f} ms each")
+        ratio = full.seconds / seconds
+        print(f"   ratio                 {ratio:6.2f} x   target <= 3 x, aim <= 1 x: {verdict(ratio <= 3)}")
+
+    before = stamps(out)
+    noop = median_run([*BUILD, str(app), "--out", str(out)], max(repeat, 5))
+    rewritten = sum(1 for path, stamp in stamps(out).items() if before.get(path) != stamp)
+    print(f"\n2. Unchanged rebuild (median of {max(repeat, 5)})")
+    print(f"   {noop.seconds:.3f} s (CPU {noop.cpu:.3f} s), {rewritten} files rewritten   target <= 0.3 s and none: "
+          f"{verdict(noop.seconds <= 0.3 and rewritten == 0)}   {memory(noop)}")
+    print("   " + noop.output.strip().splitlines()[-1])
+
+
+def bench_writers(work: Path) -> None:
+    """Per writer, in this process after a warm-up (so imports and fonts are not counted);
+    CPU time, as it is what a build on an idle machine would spend."""
+    sys.path.insert(0, str(ROOT))
+    from packetbuilder.build import build_packet, packet_stem, render
+    from packetbuilder.mail import compose, eml_bytes
+    from packetbuilder.sources import load_application
+
+    app = load_application(work / "sample")
+    page_size = app.config.application.page_size
+    target = work / "writers"
+    target.mkdir()
+    print("\n3. Per writer (CPU ms, in one warm process)")
+    print(f"   {'writer':<12} {'fit':>7} {'layouts':>8} {'PDF':>7} {'DOCX':>7} {'e-mail':>7} {'total':>7}")
+    for number, writer in enumerate([app.config.writers[0], *app.config.writers]):
+        times = []
+        start = time.process_time()
+        document, fitted = build_packet(app, writer)
+        times.append(time.process_time() - start)
+        for fmt in ("pdf", "docx"):
+            start = time.process_time()
+            (target / f"{packet_stem(app)}.{fmt}").write_bytes(render(document, fmt, page_size))
+            times.append(time.process_time() - start)
+        start = time.process_time()
+        eml_bytes(compose(app, writer, "request", target))
+        times.append(time.process_time() - start)
+        if number == 0:
+            continue  # the warm-up
+        layouts = getattr(fitted, "layouts", None)
+        ms = [t * 1000 for t in times]
+        print(f"   {writer.id:<12} {ms[0]:7.0f} {layouts if layouts is not None else '-':>8} {ms[1]:7.0f} "
+              f"{ms[2]:7.0f} {ms[3]:7.0f} {sum(ms):7.0f}")
+
+
+def make_class(work: Path, students: int) -> list[Path]:
+    """Copies of the sample, one per student, each with its own name (so its own bytes)."""
+    root = work / "class"
+    folders = []
+    config = (SAMPLES / "packet.toml").read_text("utf-8")
+    for number in range(1, students + 1):
+        folder = root / f"student-{number:02d}"
+        shutil.copytree(SAMPLES, folder, ignore=shutil.ignore_patterns("build"))
+        named = re.sub(r'^preferred_name = ".*"$', f'preferred_name = "Student {number:02d}"', config, count=1,
+                       flags=re.MULTILINE)
+        (folder / "packet.toml").write_text(named, "utf-8")
+        folders.append(folder)
+    return folders
+
+
+def bench_class(work: Path, students: int) -> None:
+    folders = make_class(work, students)
+    writers = len(writers_of(folders[0]))
+    packets = students * writers
+    out = work / "class-out"
+    print(f"\n4. A class: {students} applications x {writers} writers = {packets} packets "
+          f"(PDF + DOCX + request .eml each), default --jobs = {os.cpu_count()} CPUs")
+    full = run([*BUILD, *map(str, folders), "--out", str(out)])
+    built = len(list(out.rglob("*.pdf")))
+    print(f"   {full.seconds:6.1f} s (CPU {full.cpu:.1f} s), {packets / full.seconds:.1f} packets/s, {built} PDFs   "
+          f"target <= 60 s for 200: {verdict(full.seconds * 200 / packets <= 60)}")
+    print(f"   peak memory: {memory(full)}   target <= 300 MB: {verdict(full.peak_mb <= 300)}")
+    again = run([*BUILD, *map(str, folders), "--out", str(out)])
+    print(f"   unchanged class rebuild: {again.seconds:.2f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--students", type=int, default=50, help="applications in the generated class (50)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per timing, the median is shown (3)")
+    args = parser.parse_args()
+    print(f"packetbuilder bench — {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
+          f"load average {os.getloadavg()[0]:.1f} at start\n")
+    with tempfile.TemporaryDirectory(prefix="pb-bench-") as temp:
+        work = Path(temp)
+        bench_sample(work, args.repeat)
+        bench_writers(work)
+        bench_class(work, args.students)
+    for number, script in enumerate(sorted(ROOT.glob("scripts/bench_*.py")), 5):
+        print(f"\n{number}. {script.relative_to(ROOT)}", flush=True)
+        subprocess.run([sys.executable, str(script)], cwd=ROOT, check=True)
+
+
+if __name__ == "__main__":
+    main()
