@@ -24,7 +24,12 @@ FOLDER = click.Path(file_okay=False, path_type=Path)
 
 
 def reports_errors(command):
-    """Print PacketErrors as one line per problem and exit with their code."""
+    """Print PacketErrors as one line per problem and exit with their code.
+
+    Anything else that escapes a command is a bug in packetbuilder, not the user's
+    doing: they get one line saying so and how to report it (exit 1), never a
+    traceback. ``PACKETBUILDER_DEBUG=1`` lets the exception through, for developers.
+    """
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
@@ -34,6 +39,19 @@ def reports_errors(command):
             for problem in exc.problems:
                 click.secho(f"error: {problem.render()}", fg="red", err=True)
             sys.exit(exc.exit_code)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.secho("error: packetbuilder: interrupted — every file already written is complete; "
+                        "run the command again to finish", fg="red", err=True)
+            sys.exit(130)
+        except Exception as exc:
+            if os.environ.get("PACKETBUILDER_DEBUG"):
+                raise
+            click.secho(f"error: packetbuilder: internal error ({type(exc).__name__}: {exc}) — this is a bug; "
+                        "please report it with the command you ran (PACKETBUILDER_DEBUG=1 shows the details)",
+                        fg="red", err=True)
+            sys.exit(1)
 
     return wrapper
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import CONFIG_NAME, Config, Track, Writer, parse_config
+from .config import CONFIG_NAME, Config, Track, Writer, key_lines, parse_config
 from .errors import InputError, Problem
 from .markdown import Notes, read_cv, read_notes, read_prose
 from .model import Document
@@ -45,6 +46,20 @@ def _guess_encoding(data: bytes) -> str:
         return "an 8-bit encoding"
 
 
+def _utf16_without_bom(data: bytes) -> bool:
+    """UTF-16 saved without a byte-order mark: mostly ASCII text, so every other byte is NUL."""
+    if len(data) % 2:
+        return False
+    for codec, high, low in (("utf-16-le", data[1::2], data[::2]), ("utf-16-be", data[::2], data[1::2])):
+        if high.count(0) > len(high) * 0.6 and low.count(0) < len(low) * 0.1:
+            try:
+                data.decode(codec)
+                return True
+            except UnicodeDecodeError:
+                pass
+    return False
+
+
 def read_text(folder: Path, name: str, path: Path | None = None) -> str:
     """Read a UTF-8 text file (a BOM is accepted) or raise a clear InputError."""
     path = path or resolve_inside(folder, name)
@@ -56,7 +71,7 @@ def read_text(folder: Path, name: str, path: Path | None = None) -> str:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(Problem(name, f"cannot be read ({exc.strerror})", "check its permissions")) from None
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or _utf16_without_bom(data):
         raise InputError(Problem(name, "is UTF-16 text", "save it as UTF-8 (in most editors: Save As → UTF-8)"))
     if b"\x00" in data:
         raise InputError(Problem(name, "is a binary file, not text",
@@ -117,13 +132,27 @@ def notes_name(writer: Writer) -> str:
     return writer.notes or f"notes/{writer.id}.md"
 
 
+def _config_line(lines: dict[tuple, int], config: Config, key: str) -> int | None:
+    """The packet.toml line of a key such as ``application.cv`` or ``writers[chen].notes``."""
+    m = re.fullmatch(r"(tracks|writers)\[([^\]]+)\]\.(\w+)", key)
+    if not m:
+        return lines.get(tuple(key.split(".")))
+    ids = [item.id for item in getattr(config, m[1])]
+    return lines.get((m[1], ids.index(m[2]), m[3])) if m[2] in ids else None
+
+
 def load_application(folder: Path) -> Application:
     """Read and validate a whole application folder, reporting every problem at once."""
     folder = Path(folder)
+    if (folder / CONFIG_NAME).is_dir():
+        raise InputError(Problem(str(folder / CONFIG_NAME), "is a folder, not a file",
+                                 f"rename that folder; the settings go in a {CONFIG_NAME} file"))
     if not (folder / CONFIG_NAME).is_file():
         raise InputError(Problem(str(folder / CONFIG_NAME), "not found",
                                  "run the command in an application folder, or create one with `packetbuilder init DIR`"))
-    config = parse_config(read_text(folder, CONFIG_NAME, folder / CONFIG_NAME))
+    config_text = read_text(folder, CONFIG_NAME, folder / CONFIG_NAME)
+    config = parse_config(config_text)
+    lines = key_lines(config_text)
     problems: list[Problem] = []
     files: dict[str, Path] = {CONFIG_NAME: folder / CONFIG_NAME}
 
@@ -136,7 +165,9 @@ def load_application(folder: Path) -> Application:
             files[relative] = path
             return parse(text)
         except InputError as exc:
-            problems.extend(p if p.key else Problem(p.file, p.message, p.fix, p.line, key) for p in exc.problems)
+            for p in exc.problems:  # a bad path is reported at its line in packet.toml
+                line = p.line or (_config_line(lines, config, key) if p.file == CONFIG_NAME else None)
+                problems.append(Problem(p.file, p.message, p.fix, line, p.key or key))
             return None
 
     app_settings = config.application
@@ -146,7 +177,8 @@ def load_application(folder: Path) -> Application:
 
         hints = cv_rules(read_text(folder, app_settings.cv), app_settings.cv)
         fix = hints[0].fix if hints else "write sections such as `## Education` with one `- entry` per line"
-        problems.append(Problem(app_settings.cv, "has no `## Section` headings" if cv.preamble else "is empty", fix))
+        problems.append(Problem(app_settings.cv, "has no `## Section` headings" if cv.preamble else "is empty", fix,
+                                key="application.cv"))
     statements = {}
     for track in config.tracks:
         if track.statement:
