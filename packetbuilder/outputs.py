@@ -8,6 +8,7 @@ one, never half of one.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from pathlib import Path
@@ -19,12 +20,17 @@ DIR_MODE = 0o700
 
 
 def ensure_dir(path: Path) -> Path:
-    """Create an output folder (0700) or fail with a clear message."""
+    """Create an output folder, and each missing parent, 0700 (``mkdir(parents=True)``
+    would make the parents world-readable), or fail with a clear message."""
     try:
-        path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+        missing = [folder for folder in (path, *path.parents) if not folder.exists()]
+        for folder in reversed(missing):
+            folder.mkdir(mode=DIR_MODE, exist_ok=True)
     except OSError as exc:
         raise WorkError(Problem(str(path), f"cannot create the output folder ({exc.strerror})",
                                 "choose another --out folder or fix its permissions")) from None
+    if not path.is_dir():
+        raise WorkError(Problem(str(path), "the output folder is a file", "choose another --out folder"))
     if not os.access(path, os.W_OK | os.X_OK):
         raise WorkError(Problem(str(path), "the output folder is not writable",
                                 "choose another --out folder or fix its permissions"))
@@ -32,18 +38,28 @@ def ensure_dir(path: Path) -> Path:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a same-folder temp file, fsync and rename."""
+    """Write ``data`` to ``path`` via a same-folder temp file, fsync and rename.
+
+    A full disk or a read-only folder is failed work the user can act on, so an OSError
+    becomes a WorkError naming the file; the temp file is removed on any failure.
+    """
     ensure_dir(path.parent)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    temp = None
     try:
+        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temp, FILE_MODE)
         os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
+    except BaseException as exc:
+        if temp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+        if isinstance(exc, OSError):
+            raise WorkError(Problem(str(path), f"cannot be written ({exc.strerror or exc})",
+                                    "check the free disk space and the output folder's permissions")) from None
         raise
 
 
