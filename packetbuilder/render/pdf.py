@@ -28,6 +28,7 @@ from .flatten import Item, flatten
 from .styles import StyleSheet, load_styles
 
 PAGE_SIZES = {"letter": LETTER, "a4": A4}
+REPEATED_HEADER_MAX = 72  # points, about five lines: the tallest table header repeated on each page
 
 
 @dataclass(frozen=True)
@@ -251,8 +252,13 @@ class _Builder:
         cells = [[self.Paragraph(markup(c, self.sheet) or "&nbsp;", head if item.table.header and i == 0 else body)
                   for c in row] + [""] * (columns - len(row)) for i, row in enumerate(rows)]
         indent = self.style("Body Text", item.depth).leftIndent
-        table = Table(cells, colWidths=[(width - indent) / columns] * columns, hAlign="LEFT",
-                      repeatRows=1 if item.table.header else 0, splitInRow=1)
+        column = (width - indent) / columns
+        # The header row is repeated on each page only when it is short: reportlab cannot
+        # repeat one taller than the page (a LayoutError), and a tall one crowds out its rows.
+        repeat = item.table.header and max(cell.wrap(column - 12, 1e6)[1] for cell in cells[0]
+                                           if cell != "") <= REPEATED_HEADER_MAX
+        table = Table(cells, colWidths=[column] * columns, hAlign="LEFT", repeatRows=1 if repeat else 0,
+                      splitInRow=1)
         table.setStyle(_table_style([("GRID", (0, 0), (-1, -1), 0.4, _color(self.sheet.colors["rule"])),
                                    ("VALIGN", (0, 0), (-1, -1), "TOP")]))
         return table
