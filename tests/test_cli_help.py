@@ -72,3 +72,14 @@ def test_piped_output_is_plain(tmp_path: Path) -> None:
                           capture_output=True, text=True, env=env, check=False)
     assert done.returncode == 2
     assert done.stderr.startswith("error: ") and not ANSI.search(done.stderr + done.stdout)
+
+
+def test_the_readme_documents_every_command_and_option() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    cell = r"(?:[^|\\\n]|\\.)*"  # a table cell, where \| is a literal bar
+    rows = {m.group(1): m.group(0) for m in re.finditer(rf"^\| `(\w+){cell}\|", readme, re.MULTILINE)}
+    for name, command in main.commands.items():
+        assert name in rows, f"{name} is missing from the README's command table"
+        for param in command.params:
+            for option in (o for o in param.opts if o.startswith("--") and o != "--help"):
+                assert option in rows[name], f"{name} {option} is missing from the README"
