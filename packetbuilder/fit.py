@@ -39,6 +39,7 @@ from .config import Writer
 from .errors import Problem, WorkError
 from .model import Document, Entry, Heading, Section, block_text
 from .packet import SECTION_TITLES, entry_text, is_relevant
+from .render.styles import load_styles
 from .sources import notes_name
 
 CV_KEY = "cv"
@@ -49,7 +50,6 @@ LOW_VALUE = (("hobbies", "interests", "personal"), ("memberships", "affiliations
              ("skills", "languages", "certifications"))
 EXCERPT = "(excerpt)"
 REPORT_WORDS = 6  # first words of a cut entry in the report
-LINE_HEIGHT = 13.0  # points per body line, for "too long by N lines" (styles' Body Text leading)
 
 OPTIONAL, LOW_VALUE_SECTION, IRRELEVANT, STATEMENT = range(4)
 
@@ -457,7 +457,7 @@ class _Fitter:
         height = layout.frame_height or 1.0
         over = self.excess(layout)
         pages_over = int(over // height)
-        lines = math.ceil((over - pages_over * height) / LINE_HEIGHT)
+        lines = math.ceil((over - pages_over * height) / load_styles()["Body Text"].leading)
         amount = " and ".join(x for x in (
             f"{pages_over} page{'s' if pages_over != 1 else ''}" if pages_over else "",
             f"about {lines} line{'s' if lines != 1 else ''}" if lines else "") if x) or "a little"
