@@ -237,6 +237,11 @@ def _statement_variants(document: Document, goals: Section | None) -> list[_Vari
     return variants
 
 
+def _prefix(units: int) -> frozenset[int]:
+    """The state that cuts the first ``units`` steps of the trim order."""
+    return frozenset(range(units))
+
+
 def _first_words(entry: Entry) -> str:
     """The entry's first words for the report, with "…" when there is more."""
     short = entry_text(entry, REPORT_WORDS)
@@ -394,13 +399,12 @@ class _Fitter:
         n = len(self.units)
         if not n:
             raise self._too_long(self.first)
-        prefix = lambda k: frozenset(range(k))  # noqa: E731
         saving = self._prefix_savings()
         lo, lo_layout = 0, self.first
         hi, hi_layout = None, None
         while hi is None:
             guess = next((k for k in range(lo + 1, n + 1) if self.predicted(saving[k], saving[lo], lo_layout) <= 0), n)
-            layout = self.measure(prefix(guess))
+            layout = self.measure(_prefix(guess))
             if layout.pages <= self.budget:
                 hi, hi_layout = guess, layout
             elif guess == n:
@@ -409,10 +413,10 @@ class _Fitter:
                 lo, lo_layout = guess, layout
         shorter = next((k for k in range(lo + 1, hi) if self.predicted(saving[k], saving[hi], hi_layout) <= 0), None)
         if shorter is not None:
-            layout = self.measure(prefix(shorter))
+            layout = self.measure(_prefix(shorter))
             if layout.pages <= self.budget:
                 hi, hi_layout = shorter, layout
-        return prefix(hi), hi_layout
+        return _prefix(hi), hi_layout
 
     def _restore(self, state: frozenset[int], layout: Measured) -> tuple[frozenset[int], Measured]:
         """Put back items of the last tier cut that the room left should hold, most
