@@ -23,7 +23,8 @@ from .errors import InputError, PacketError, Problem
 from .fit import FitReport, TooLong, fit
 from .formatting import file_stem
 from .incremental import (MANIFEST_NAME, REPORT_NAME, FolderSummary, Manifest, WriterRecord, application_inputs,
-                          digest, file_digest, folder_listing, split_formats, toolchain, writer_inputs, writer_key)
+                          digest, file_digest, folder_listing, format_set, split_formats, toolchain, writer_inputs,
+                          writer_key)
 from .model import Document, Entry, walk_sections
 from .outputs import check_out_dir, ensure_dir, write_atomic
 from .packet import assemble, entry_text, finish, statement_section
@@ -294,7 +295,7 @@ def _finish(plan: _Plan, formats: tuple[str, ...]) -> None:
         elif entry.writer in plan.todo:
             key, names = plan.keys[entry.writer]
             outputs = {name: file_digest(out / name) or "" for name in entry.files}
-            manifest.records[entry.writer] = WriterRecord(key, list(formats), names, outputs, asdict(entry))
+            manifest.records[entry.writer] = WriterRecord(key, format_set(formats), names, outputs, asdict(entry))
     manifest.writers = [w.id for w in config.writers]
     manifest.records = {k: v for k, v in manifest.records.items() if k in manifest.writers}
     report = plan.report.to_json()

@@ -133,7 +133,7 @@ def writer_inputs(app: Application, writer: Writer) -> list[str]:
 
 def writer_key(writer_id: str, names: list[str], inputs: dict[str, str], formats: tuple[str, ...]) -> str:
     """The hash that must match for a writer to be skipped."""
-    facts = {"writer": writer_id, "formats": list(formats), "toolchain": toolchain(),
+    facts = {"writer": writer_id, "formats": format_set(formats), "toolchain": toolchain(),
              "inputs": {name: inputs[name] for name in names}}
     return digest(json.dumps(facts, sort_keys=True).encode())
 
@@ -207,6 +207,11 @@ def split_formats(text: str) -> tuple[str, ...]:
     return tuple(f.strip().lower() for f in text.split(",") if f.strip())
 
 
+def format_set(formats: tuple[str, ...]) -> list[str]:
+    """The formats as the manifest records them: their order on the command line changes no file."""
+    return sorted(set(formats))
+
+
 def unchanged(folder: Path, out: Path, writer_ids: tuple[str, ...], formats: tuple[str, ...]) -> list[str] | None:
     """The requested writers if the last build in ``out`` is still current for all of
     them — same toolchain, same application files, same formats, outputs and report
@@ -224,7 +229,7 @@ def unchanged(folder: Path, out: Path, writer_ids: tuple[str, ...], formats: tup
         return None
     for writer_id in requested:
         record = manifest.current(out, writer_id)
-        if record is None or tuple(record.formats) != formats:
+        if record is None or record.formats != format_set(formats):
             return None
     return requested
 

@@ -80,9 +80,10 @@ def test_a_deleted_or_edited_output_is_rebuilt(sample: Path, built_once: Path) -
     assert built(build(sample, built_once, "--format", "pdf")) == {"okafor", "lee"}
 
 
-def test_other_formats_rebuild(sample: Path, built_once: Path) -> None:
+def test_other_formats_rebuild_and_their_order_does_not(sample: Path, built_once: Path) -> None:
     assert built(build(sample, built_once, "--format", "pdf,docx", "--writer", "chen")) == {"chen"}
     assert (built_once / "chen" / "Anh_Nguyen_LOR_Packet.docx").is_file()
+    assert built(build(sample, built_once, "--format", "docx,pdf", "--writer", "chen")) == set()
 
 
 def test_a_lost_manifest_rebuilds_safely(sample: Path, built_once: Path) -> None:
