@@ -224,13 +224,6 @@ class _Plan:
                 self.report.writers[index] = result
 
 
-def _stored_report(record: WriterRecord | None) -> WriterReport | None:
-    try:
-        return WriterReport(**record.report) if record else None
-    except TypeError:  # recorded with other report fields: rebuild
-        return None
-
-
 def _plan(folder: Path, out: Path, writer_ids: tuple[str, ...], formats: tuple[str, ...], force: bool) -> _Plan:
     app = load_application(folder)
     check_out_dir(out, [folder] + [p.parent for p in app.files.values()])
@@ -238,16 +231,16 @@ def _plan(folder: Path, out: Path, writer_ids: tuple[str, ...], formats: tuple[s
     plan = _Plan(folder, out, BuildReport(str(folder), str(out)), app, Manifest.load(out), application_inputs(app))
     writers = {w.id: w for w in select_writers(app, writer_ids)}  # a repeated --writer builds once
     for writer in writers.values():
-        names = writer_inputs(app, writer)
+        names = writer_inputs(app, writer, plan.inputs)
         key = writer_key(writer.id, names, plan.inputs, formats)
         plan.keys[writer.id] = (key, names)
-        stored = None if force else _stored_report(plan.manifest.current(out, writer.id, key))
-        if stored is None:
+        record = None if force else plan.manifest.current(out, writer.id, key)
+        if record is None:
             plan.todo.append(writer.id)
-            stored = WriterReport(writer.id)  # replaced by the result
-        else:
+            plan.report.writers.append(WriterReport(writer.id))  # replaced by the result
+        else:  # the same key means the same code recorded this report
             plan.report.unchanged.append(writer.id)
-        plan.report.writers.append(stored)
+            plan.report.writers.append(WriterReport(**record.report))
     return plan
 
 

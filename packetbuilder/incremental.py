@@ -114,9 +114,9 @@ def application_inputs(app: Application) -> dict[str, str]:
     return {_relative(p, root): file_digest(p) or "" for p in paths}
 
 
-def writer_inputs(app: Application, writer: Writer) -> list[str]:
-    """The application files that reach one writer's outputs: all of them except other
-    writers' notes and other tracks' statements (a file this writer uses stays in)."""
+def writer_inputs(app: Application, writer: Writer, inputs: dict[str, str]) -> list[str]:
+    """Of the application's ``inputs``, those that reach one writer's outputs: all but
+    other writers' notes and other tracks' statements (a file this writer uses stays in)."""
     from .sources import notes_name
 
     root = app.folder.resolve()
@@ -128,7 +128,7 @@ def writer_inputs(app: Application, writer: Writer) -> list[str]:
     mine = {path_of(notes_name(writer)), path_of(track.statement)}
     others = {path_of(notes_name(w)) for w in app.config.writers if w.id != writer.id}
     others |= {path_of(t.statement) for t in app.config.tracks if t.id != track.id}
-    return sorted(set(application_inputs(app)) - (others - mine))
+    return sorted(set(inputs) - (others - mine))
 
 
 def writer_key(writer_id: str, names: list[str], inputs: dict[str, str], formats: tuple[str, ...]) -> str:

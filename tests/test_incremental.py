@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from packetbuilder.cli import main
-from packetbuilder.incremental import MANIFEST_NAME, writer_inputs
+from packetbuilder.incremental import MANIFEST_NAME, application_inputs, writer_inputs
 from packetbuilder.sources import load_application
 
 WRITERS = ("chen", "okafor", "lee", "wisniewski")
@@ -111,7 +111,7 @@ def test_source_date_epoch_is_an_input(sample: Path, tmp_path: Path) -> None:
 
 def test_a_writers_inputs_leave_out_other_writers_notes(sample: Path) -> None:
     app = load_application(sample)
-    names = writer_inputs(app, app.config.writer("chen"))
+    names = writer_inputs(app, app.config.writer("chen"), application_inputs(app))
     assert "notes/chen.md" in names
     assert not any(n.startswith("notes/") and n != "notes/chen.md" for n in names)
     assert {"packet.toml", "cv.md", "statements/im.md", "goals.md", "programs.csv"} <= set(names)
