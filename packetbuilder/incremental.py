@@ -138,6 +138,16 @@ def writer_key(writer_id: str, names: list[str], inputs: dict[str, str], formats
     return digest(json.dumps(facts, sort_keys=True).encode())
 
 
+def writer_is_current(app: Application, writer: Writer, out: Path) -> bool:
+    """Whether a build into ``out`` would skip this writer now, in the formats it last
+    built: its inputs and the toolchain unchanged, its files intact."""
+    record = Manifest.load(out).current(out, writer.id)
+    if record is None:
+        return False
+    inputs = application_inputs(app)
+    return record.key == writer_key(writer.id, writer_inputs(app, writer, inputs), inputs, tuple(record.formats))
+
+
 @dataclass
 class WriterRecord:
     """What the last successful build of one writer used and wrote."""

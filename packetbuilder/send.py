@@ -142,11 +142,9 @@ def packet_is_current(app: Application, writer: Writer, out: Path) -> bool:
     """Whether ``build`` would skip this writer now: its recorded inputs, formats and
     toolchain still match and its files are intact. Sending an older packet would send
     old content (an earlier CV, last week's deadline) beside a freshly written e-mail."""
-    from .incremental import Manifest, application_inputs, writer_inputs, writer_key
+    from .incremental import writer_is_current
 
-    record = Manifest.load(out).current(out, writer.id)
-    return record is not None and record.key == writer_key(
-        writer.id, writer_inputs(app, writer), application_inputs(app), tuple(record.formats))
+    return writer_is_current(app, writer, out)
 
 
 def plan_batch(app: Application, kind: str, writers: list[Writer], out: Path, today: dt.date,
