@@ -13,9 +13,11 @@ Prints, against the targets of the performance work:
 
 Builds run as the real command in a child process, so start-up is included. Times are
 wall-clock, the median of a few runs because the machine may be shared, with the CPU
-time beside them (which load from other programs barely changes); peak memory is the
-largest single process (from the kernel's accounting) and, on Linux, the peak of all
-the build's processes together (sampled). Not a test: nothing fails on a slow machine.
+time beside them (which load from other programs barely changes: on a busy machine the
+wall time of a parallel build tends to its CPU time); peak memory is the largest single
+process (from the kernel's accounting) and, on Linux, the peak of all the build's
+processes together (sampled; pages the forked workers share with their parent count in
+each, so this is an upper bound). Not a test: nothing fails on a slow machine.
 """
 
 from __future__ import annotations
