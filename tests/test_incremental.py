@@ -4,6 +4,8 @@ every kind of input that reaches a writer's outputs makes it rebuild."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -95,9 +97,6 @@ def test_a_lost_manifest_rebuilds_safely(sample: Path, built_once: Path) -> None
 def test_source_date_epoch_is_an_input(sample: Path, tmp_path: Path) -> None:
     """It sets the DOCX dates, so a different value must rebuild (in a fresh process,
     as the toolchain hash is computed once per process)."""
-    import subprocess
-    import sys
-
     out = tmp_path / "out"
     argv = [sys.executable, "-m", "packetbuilder", "build", str(sample), "--out", str(out), "--writer", "chen",
             "--format", "docx", "--jobs", "1"]
