@@ -31,7 +31,16 @@ def ascii_words(text: str) -> list[str]:
     return [w for w in _UNSAFE.split(folded) if w]
 
 
+STEM_NAME_MAX = 60  # characters of a name in a file name: file systems refuse names over 255 bytes
+
+
 def file_stem(name: str, suffix: str) -> str:
-    """A portable file name stem: ASCII words joined by '_', none of | * ? : / \\."""
+    """A portable file name stem: ASCII words joined by '_', none of | * ? : / \\, the
+    name cut after the last whole word within STEM_NAME_MAX characters."""
     words = ascii_words(name) or ["Applicant"]
-    return "_".join(words + [suffix])
+    kept: list[str] = []
+    for word in words:
+        if len("_".join([*kept, word])) > STEM_NAME_MAX:
+            break
+        kept.append(word)
+    return "_".join((kept or [words[0][:STEM_NAME_MAX]]) + [suffix])

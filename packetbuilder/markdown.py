@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass
+from urllib.parse import quote
 
 import markdown as pymd
 from lxml import html as lxml_html
@@ -44,6 +45,23 @@ def _to_tree(text: str, meta: bool = False) -> tuple[list, dict[str, list[str]]]
 
 # -- inline ----------------------------------------------------------------------------
 
+_LINK_SCHEMES = ("http", "https", "mailto", "tel")
+
+
+def _link(href: str | None) -> str | None:
+    """A link target fit for a document sent to others, or None (the text stays, unlinked).
+
+    Web, e-mail and phone links only: a ``javascript:`` or ``file:`` link in a packet is at
+    best dead and at worst a trap. Control, invisible and non-characters are
+    percent-encoded: XML (so the DOCX) refuses some, and a bidi override could disguise
+    where a link goes.
+    """
+    href = (href or "").strip()
+    if href.partition(":")[0].lower() not in _LINK_SCHEMES or ":" not in href:
+        return None
+    return "".join(ch if ch.isprintable() and ch != " " else quote(ch, safe="") for ch in href)
+
+
 def _runs(el, bold=False, italic=False, code=False, href=None, out: list[Run] | None = None) -> list[Run]:
     """Flatten an element's inline content into styled runs."""
     out = [] if out is None else out
@@ -63,7 +81,7 @@ def _runs(el, bold=False, italic=False, code=False, href=None, out: list[Run] | 
         elif tag == "code":
             _runs(child, bold, italic, True, href, out)
         elif tag == "a":
-            _runs(child, bold, italic, code, child.get("href") or href, out)
+            _runs(child, bold, italic, code, _link(child.get("href")) or href, out)
         elif tag == "br":
             out.append(Run("\n", bold, italic, code, href))
         elif tag == "img":

@@ -38,6 +38,12 @@ def _fixed_time() -> dt.datetime:
     return dt.datetime.fromtimestamp(epoch, dt.timezone.utc).replace(tzinfo=None)
 
 
+def _property(text: str) -> str:
+    """A core property (title, subject…) cut to the 255 characters Word allows; python-docx
+    refuses longer ones, and a long name must not stop the build."""
+    return text if len(text) <= 255 else text[:254] + "…"
+
+
 def _set(element, tag: str, **attrs: str):
     child = OxmlElement(tag)
     for key, value in attrs.items():
@@ -87,11 +93,11 @@ class _Writer:
         footer.add_run(" of ")
         self._field(footer, "NUMPAGES")
         props = self.doc.core_properties
-        props.author = self.source.author
-        props.last_modified_by = self.source.author
-        props.title = self.source.title
-        props.subject = self.source.subject
-        props.keywords = ", ".join(self.source.keywords)
+        props.author = _property(self.source.author)
+        props.last_modified_by = _property(self.source.author)
+        props.title = _property(self.source.title)
+        props.subject = _property(self.source.subject)
+        props.keywords = _property(", ".join(self.source.keywords))
         props.comments = ""
         props.revision = 1
         props.created = props.modified = _fixed_time()
