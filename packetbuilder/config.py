@@ -13,7 +13,6 @@ import datetime as dt
 import difflib
 import re
 import tomllib
-import unicodedata
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -21,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic.functional_validators import AfterValidator
 
 from .errors import InputError, Problem
+from .formatting import not_text
 
 CONFIG_NAME = "packet.toml"
 ID_PATTERN = r"^[a-z0-9-]+$"
@@ -34,20 +34,12 @@ STATUSES = ("planned", "asked", "agreed", "declined", "uploaded", "thanked")
 _LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
 
 
-def _not_text(ch: str) -> bool:
-    """Control characters (but tab) and noncharacters such as U+FFFE: never part of a name,
-    and XML — so the DOCX and its metadata — cannot hold them."""
-    code = ord(ch)
-    return ((unicodedata.category(ch) in ("Cc", "Cs") and ch != "\t") or 0xFDD0 <= code <= 0xFDEF
-            or code & 0xFFFE == 0xFFFE)
-
-
 def _one_line(value: str) -> str:
     """Header-bound text (names, salutation, subject parts) goes into e-mail headers and
     document metadata: a line break would let a value inject a header."""
     if any(c in _LINE_BREAKS for c in value):
         raise ValueError("must be a single line (it contains a line break) — put it on one line")
-    bad = next((c for c in value if _not_text(c)), None)
+    bad = next((c for c in value if not_text(c)), None)
     if bad is not None:
         raise ValueError(f"contains an invisible control character (U+{ord(bad):04X}) — delete it; "
                          "it usually comes with text pasted from another program")

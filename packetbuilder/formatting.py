@@ -24,6 +24,14 @@ def short_date(day: dt.date) -> str:
     return f"{day:%b} {day.day}"
 
 
+def not_text(ch: str) -> bool:
+    """Control characters (but tab), surrogates and noncharacters (U+FFFE, U+FFFF, U+FDD0…):
+    never part of a name or a line of text, and XML — so the DOCX — refuses some of them."""
+    code = ord(ch)
+    return ((unicodedata.category(ch) in ("Cc", "Cs") and ch != "\t") or 0xFDD0 <= code <= 0xFDEF
+            or code & 0xFFFE == 0xFFFE)
+
+
 def ascii_words(text: str) -> list[str]:
     """ASCII words of a name: 'Nguyễn Thị' → ['Nguyen', 'Thi']; 'đ' and 'ł' folded too."""
     folded = text.replace("Đ", "D").replace("đ", "d").replace("Ł", "L").replace("ł", "l").replace("ß", "ss")

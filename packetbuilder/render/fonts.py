@@ -13,6 +13,8 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
+from ..formatting import not_text
+
 FONT_DIR = Path(__file__).resolve().parent.parent / "assets" / "fonts"
 FAMILY = "Carlito"
 MONO = "LiberationMono"
@@ -38,7 +40,9 @@ def covered() -> frozenset[int]:
 
     register()
     sets = [set(pdfmetrics.getFont(name).face.charToGlyph) for name in FILES if name != MONO]
-    return frozenset(set.intersection(*sets))
+    # The cmaps also list code points that are not text (NUL, CR, the U+FFFF end marker):
+    # those are fixed like any character the fonts lack, or XML, and so the DOCX, refuses them.
+    return frozenset(code for code in set.intersection(*sets) if not not_text(chr(code)))
 
 
 def register() -> None:
