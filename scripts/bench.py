@@ -100,6 +100,30 @@ def run(argv: list[str]) -> Run:
     return Run(seconds, usage.ru_utime + usage.ru_stime, peak, tree_peak[0] / 1024 if sampling else None, output)
 
 
+def _spin(_: int = 0) -> float:
+    start = time.process_time()
+    while time.process_time() - start < 0.5:
+        pass
+    return time.process_time() - start
+
+
+def parallel_capacity() -> float:
+    """How many CPUs' worth of work this machine does right now: two half-second busy
+    loops in two processes, against one. 2.0 on an idle two-CPU machine; near 1.0 when
+    other programs keep a CPU busy, and then a parallel build's wall time nears its CPU time."""
+    import multiprocessing
+
+    start = time.perf_counter()
+    _spin()
+    alone = time.perf_counter() - start
+    with multiprocessing.Pool(2) as pool:
+        pool.map(_spin, [0, 0])  # start the workers
+        start = time.perf_counter()
+        pool.map(_spin, [0, 0])
+        together = time.perf_counter() - start
+    return 2 * alone / together
+
+
 def median_run(argv: list[str], times: int) -> Run:
     runs = [run(argv) for _ in range(times)]
     middle = sorted(runs, key=lambda r: r.seconds)[len(runs) // 2]
@@ -267,7 +291,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs per timing, the median is shown (3)")
     args = parser.parse_args()
     print(f"packetbuilder bench — {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
-          f"load average {os.getloadavg()[0]:.1f} at start\n")
+          f"load average {os.getloadavg()[0]:.1f} at start, CPUs free for this run: {parallel_capacity():.1f}\n")
     with tempfile.TemporaryDirectory(prefix="pb-bench-") as temp:
         work = Path(temp)
         bench_sample(work, args.repeat)
