@@ -22,6 +22,12 @@ tools:
 test: $(STAMP) tools
 	$(BIN)/python -m pytest
 
+# Hostile-text fuzzing at length: `make test` runs a quick profile of the same test.
+# `make fuzz FUZZ_EXAMPLES=5000` tries more.
+FUZZ_EXAMPLES ?= 1500
+fuzz: $(STAMP)
+	PACKETBUILDER_FUZZ=long FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest tests/test_fuzz.py --hypothesis-show-statistics
+
 # The README's pictures, drawn by packetbuilder itself from the sample (needs pdftoppm):
 # every page of Dr. Chen's packet and the request e-mail to her.
 DOCS_BUILD := build/docs-images

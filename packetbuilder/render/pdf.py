@@ -284,7 +284,7 @@ class _Builder:
         while index < len(items):
             item = items[index]
             if item.new_page and (story or held):
-                story.extend(held)
+                story.extend(_alone(held))
                 held = []
                 story.append(PageBreak())
             end = index + 1
@@ -306,8 +306,20 @@ class _Builder:
                 held = []
             else:
                 story.extend(flowables)
-        story.extend(held)
+        story.extend(_alone(held))
         return story
+
+
+def _alone(held: list[Flowable]) -> list[Flowable]:
+    """Headings with nothing after them to keep with (at the end, before a page break):
+    reportlab loops forever on a keep-with-next paragraph taller than the page there, as
+    a ``###`` heading of a pasted essay would be. The style changes, not the flowable,
+    as the parts a paragraph splits into take their parent's style."""
+    for flowable in held:
+        style = getattr(flowable, "style", None)
+        if isinstance(style, ParagraphStyle) and style.keepWithNext:
+            flowable.style = ParagraphStyle(f"{style.name}-alone", parent=style, keepWithNext=0)
+    return held
 
 
 def _render(document: Document, page_size: str, measuring: bool = False) -> tuple[bytes, Layout]:
