@@ -12,7 +12,8 @@ from dataclasses import replace
 
 from .config import Writer
 from .formatting import long_date
-from .model import (Block, BulletList, Document, Entry, Fields, ListItem, Paragraph, Run, Section, block_text)
+from .model import (Block, BulletList, Document, Entry, Fields, ListItem, Paragraph, Run, Section, block_text,
+                    walk_sections)
 from .sources import Application
 
 SECTION_TITLES = {"request": "Request summary", "work": "Our work together", "statement": "Personal statement",
@@ -83,8 +84,6 @@ def _programs(app: Application) -> list[str]:
 
 
 def count_highlighted(sections: tuple[Section, ...]) -> int:
-    from .model import walk_sections
-
     return sum(1 for s in walk_sections(sections) for b in s.blocks if isinstance(b, Entry) and b.highlight)
 
 

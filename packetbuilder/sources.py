@@ -119,7 +119,7 @@ def _read_programs(text: str, name: str) -> tuple[Program, ...]:
     if "program" not in header:
         raise InputError(Problem(name, "has no `program` column", "start the file with a header row: program,city,state,type,priority", 1))
     programs = []
-    for number, row in enumerate(reader, 2):
+    for row in reader:
         clean = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k}
         if not clean.get("program"):
             continue
