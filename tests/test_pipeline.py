@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import docx
@@ -107,6 +108,28 @@ def test_docx_styles_properties_and_highlights(built: Path):
     assert not any("Protein folding" in t for t in shaded)  # not relevant to Dr. Chen
     footer = section.footer.paragraphs[0]._p.xml
     assert "PAGE" in footer and "NUMPAGES" in footer
+
+
+def test_reference_docx_is_generated_and_slim(built: Path, tmp_path: Path):
+    """styles/reference.docx is exactly what the generator makes from packet.toml (so the
+    two never drift), and a packet carries only the styles it can use and no stray parts."""
+    from packetbuilder.render.reference import make_reference
+    from packetbuilder.render.styles import REFERENCE_DOCX
+
+    fresh = tmp_path / "reference.docx"
+    make_reference(fresh)
+    assert fresh.read_bytes() == REFERENCE_DOCX.read_bytes(), "run: python -m packetbuilder.render.reference"
+    packet = zipfile.ZipFile(built / "chen" / "Anh_Nguyen_LOR_Packet.docx")
+    names = set(packet.namelist())
+    assert not any("thumbnail" in n or "stylesWithEffects" in n or n.startswith("customXml") for n in names)
+    styles = packet.read("word/styles.xml").decode("utf-8")
+    defined = set(re.findall(r'w:styleId="([^"]+)"', styles))
+    referenced = set(re.findall(r'w:(?:pStyle|rStyle|tblStyle) w:val="([^"]+)"', packet.read("word/document.xml")
+                                .decode("utf-8")))
+    assert referenced and referenced <= defined
+    assert 20 <= len(defined) <= 40 and len(styles) < 40_000  # python-docx's template has ~160, 350 KB
+    document = docx.Document(str(built / "chen" / "Anh_Nguyen_LOR_Packet.docx"))
+    assert document.styles["Heading 1"].font.bold and document.styles["Footer"].font.size.pt == 8
 
 
 def test_numbered_lists_restart(sample: Path, tmp_path: Path):
