@@ -17,6 +17,7 @@ import os
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .config import Writer
 from .errors import InputError, PacketError, Problem
@@ -29,6 +30,9 @@ from .model import Document, Entry, walk_sections
 from .outputs import check_out_dir, ensure_dir, write_atomic
 from .packet import assemble, entry_text, finish, statement_section
 from .sources import Application, load_application
+
+if TYPE_CHECKING:  # reportlab is imported only when a packet is built
+    from .render.pdf import Typesetter
 
 FORMATS = ("pdf", "docx", "eml")
 
@@ -94,30 +98,31 @@ def highlighted_entries(document: Document) -> list[str]:
             if isinstance(b, Entry) and b.highlight]
 
 
-def build_packet(app: Application, writer: Writer) -> tuple[Document, FitReport]:
+def build_packet(app: Application, writer: Writer, typesetter: Typesetter | None = None) -> tuple[Document, FitReport]:
     """The final packet for one writer, fitted to the page limit, with page numbers on its
     cover sheet, and what fitting did.
 
     Fitting measures with the PDF writer's own layout, and its last layout gives the
     section starts. The cover sheet is exactly one page, so filling in the page numbers
     cannot move anything that follows it. Raises :class:`TooLong` when what may not be
-    cut exceeds the limit.
+    cut exceeds the limit. Pass the ``typesetter`` that will draw the PDF, so that drawing
+    reuses the fit's paragraphs.
     """
-    from .render.pdf import layout
+    from .render.pdf import Typesetter
 
     settings = app.config.application
+    typesetter = typesetter or Typesetter(settings.page_size)
     goals = statement_section(app.goals, "goals") if app.goals is not None else None
-    fitted, report = fit(assemble(app, writer), writer, settings.page_limit,
-                         lambda document: layout(document, settings.page_size), goals)
+    fitted, report = fit(assemble(app, writer), writer, settings.page_limit, typesetter.layout, goals)
     parts = [s for s in fitted.sections if s.key != "request"]
     return finish(app, writer, parts, report.starts), report
 
 
-def render(document: Document, fmt: str, page_size: str) -> bytes:
+def render(document: Document, fmt: str, page_size: str, typesetter: Typesetter | None = None) -> bytes:
     if fmt == "pdf":
-        from .render.pdf import render_pdf
+        from .render.pdf import Typesetter
 
-        return render_pdf(document, page_size)
+        return (typesetter or Typesetter(page_size)).render(document)
     from .render.docx import render_docx
 
     return render_docx(document, page_size)
@@ -143,8 +148,11 @@ def build_writer(app: Application, writer: Writer, out: Path, formats: tuple[str
     stem = packet_stem(app)
     page_size = app.config.application.page_size
     entry = WriterReport(writer.id)
+    from .render.pdf import Typesetter
+
+    typesetter = Typesetter(page_size)
     try:
-        document, fitted = build_packet(app, writer)
+        document, fitted = build_packet(app, writer, typesetter)
     except TooLong as exc:  # this writer fails; the others still build
         entry.error = "; ".join(f"{p.message} — {p.fix}" for p in exc.problems)
         return entry
@@ -153,7 +161,7 @@ def build_writer(app: Application, writer: Writer, out: Path, formats: tuple[str
     entry.highlighted = highlighted_entries(document)
     target = ensure_dir(out / writer.id)
     for fmt in (f for f in formats if f != "eml"):
-        data = render(document, fmt, page_size)
+        data = render(document, fmt, page_size, typesetter)
         path = target / f"{stem}.{fmt}"
         write_atomic(path, data)
         entry.files.append(str(path.relative_to(out)))

@@ -185,7 +185,7 @@ BROKEN_BUILD = """
 import sys
 import packetbuilder.build as build
 
-def broken(app, writer):
+def broken(app, writer, typesetter=None):
     raise RuntimeError("injected failure for " + writer.id)
 
 build.build_packet = broken

@@ -28,7 +28,7 @@ from packetbuilder.fit import EXCERPT, TooLong, fit
 from packetbuilder.markdown import read_cv, read_notes, read_prose
 from packetbuilder.model import Document, Entry, Section, walk_sections
 from packetbuilder.packet import assemble, entry_text, is_relevant, statement_section
-from packetbuilder.render.pdf import layout, render_pdf
+from packetbuilder.render.pdf import Typesetter, layout, render_pdf
 from packetbuilder.sources import Application, load_application
 
 MAX_LAYOUTS = 5  # a typical fit costs two or three; more means the prediction has gone wrong
@@ -200,6 +200,32 @@ def test_statement_is_replaced_by_goals_then_cut_to_an_excerpt(tmp_path: Path) -
     statement = next(s for s in fitted.sections if s.key == "statement")
     assert statement.note == EXCERPT and 0 < len(statement.blocks) < 14
     assert f"Personal statement {EXCERPT}" in pdf_text(render_pdf(fitted))
+
+
+# -- one typesetter for a packet's layouts ---------------------------------------------------
+
+@pytest.mark.parametrize("case", ["sample", "long", "page-tall list"])
+def test_shared_typesetter_lays_out_and_draws_as_a_fresh_one(sample: Path, tmp_path: Path, case: str) -> None:
+    """The fit's typesetter keeps paragraphs and their line breaks between layouts, and
+    reportlab marks flowables as it lays them out: after the fit, it must still give the
+    same layout and the same PDF bytes as a typesetter that has seen nothing."""
+    if case == "long":
+        sample = write_application(tmp_path / "long", pages=9, page_limit=3)
+    elif case == "page-tall list":  # pushes paragraphs to the next page, which reportlab marks
+        notes = sample / "notes" / "okafor.md"
+        notes.write_text(notes.read_text("utf-8") + "\n## Every day\n"
+                         + "".join(f"- Day {n}: admitted and presented two patients.\n" for n in range(40)), "utf-8")
+    app = load_application(sample)
+    page_size = app.config.application.page_size
+    for writer in app.config.writers:
+        typesetter = Typesetter(page_size)
+        try:
+            document, report = build_packet(app, writer, typesetter)
+        except TooLong:
+            continue
+        assert report.layouts >= 1
+        assert typesetter.layout(document) == layout(document, page_size)
+        assert typesetter.render(document) == render_pdf(document, page_size)
 
 
 # -- when it cannot fit -------------------------------------------------------------------------

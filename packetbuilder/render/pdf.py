@@ -9,6 +9,7 @@ a footer with the applicant's name and "page X of Y". Output is deterministic
 
 from __future__ import annotations
 
+import copy
 import io
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
@@ -102,31 +103,39 @@ def _table_style(commands: list[tuple]) -> TableStyle:
     return TableStyle([("FONTNAME", (0, 0), (-1, -1), fonts.FAMILY), *commands])
 
 
-class _Outlined(Paragraph):
+class _Para(Paragraph):
+    """A paragraph that remembers its line breaks, and draws nothing in a layout pass.
+
+    The fit lays a packet out several times and the PDF is drawn once more; between
+    passes most paragraphs are the same text in the same style at the same width (see
+    :class:`Typesetter`), and a profile of fitting showed line breaking
+    (``Paragraph.breakLines``) as over half of each pass. ``wrap`` depends only on the
+    width, so its result is kept per width and put back as ``wrap`` would leave it. A
+    layout pass only learns where things fall; drawing (``drawPara``) was close to half of
+    the rest, and where a paragraph breaks and falls does not depend on drawing it."""
+
+    _WRAPPED = ("width", "height", "blPara", "_wrapWidths", "_width_max", "_splitLongWordCount", "_hyphenations")
+
+    def wrap(self, availWidth, availHeight):
+        breaks = self.__dict__.setdefault("_breaks", {})
+        if availWidth not in breaks:
+            size = super().wrap(availWidth, availHeight)
+            breaks[availWidth] = (size, {a: self.__dict__[a] for a in self._WRAPPED if a in self.__dict__})
+        size, state = breaks[availWidth]
+        self.__dict__.update(state)
+        return size
+
+    def draw(self) -> None:
+        if not isinstance(self.canv, _MeasuringCanvas):
+            super().draw()
+
+
+class _Outlined(_Para):
     """A heading that becomes a PDF outline entry (see ``_Doc.afterFlowable``)."""
 
     def __init__(self, text: str, style: ParagraphStyle, outline: tuple[str, int], title: str):
         super().__init__(text, style)
         self.outline, self.title = outline, title
-
-
-class _Unseen:
-    """For layout passes: a paragraph that takes its place but draws nothing.
-
-    A layout pass only learns where things fall; its PDF is thrown away. A profile of
-    fitting showed drawing (``Paragraph.drawPara``) as close to half of every pass, and
-    where a paragraph breaks and falls does not depend on drawing it."""
-
-    def draw(self) -> None:
-        pass
-
-
-class _UnseenParagraph(_Unseen, Paragraph):
-    pass
-
-
-class _UnseenOutlined(_Unseen, _Outlined):
-    pass
 
 
 class _MeasuringCanvas(Canvas):
@@ -148,6 +157,21 @@ class _Doc(SimpleDocTemplate):
         self._section = ""
         self.page_used: dict[int, float] = {}
         self._last = (0, 0.0)  # (page, frame y) after the previous flowable
+
+    def build(self, flowables: list[Flowable], **kwargs) -> None:
+        """Build, then undo what layout changed on the flowables, as ``multiBuild`` does
+        between its passes: reportlab marks a flowable it moved to the next page
+        (``_postponed``; a second mark is a LayoutError) and clears ``keepWithNext`` on
+        what it keeps together, and the next layout of the same paragraphs (see
+        :class:`Typesetter`) must start from them as they were made."""
+        edits: list[tuple] = []
+        self._multiBuildEdits = edits.append
+        try:
+            super().build(flowables, **kwargs)
+        finally:
+            for undo, *args in edits:
+                undo(*args)
+            del self._multiBuildEdits
 
     def _measure(self, flowable: Flowable) -> None:
         """Charge the vertical space the flowable just took (spacing included) to its entry
@@ -204,9 +228,22 @@ def _footer_canvas(footer: str, sheet: StyleSheet):
 
 
 class _Builder:
-    def __init__(self, sheet: StyleSheet, width: float, measuring: bool = False):
+    """Items → flowables. Paragraphs are made once per builder, so the layouts of one
+    packet's versions share them and their line breaks (see :class:`_Para`)."""
+
+    def __init__(self, sheet: StyleSheet, width: float):
         self.sheet, self.width, self.style = sheet, width, _Styles(sheet)
-        self.Paragraph, self.Outlined = (_UnseenParagraph, _UnseenOutlined) if measuring else (Paragraph, _Outlined)
+        self._made: dict[tuple, _Para] = {}
+
+    def para(self, text: str, style: ParagraphStyle, group: int = 0, bullet: str | None = None,
+             outline: tuple[str, int] | None = None, title: str = "") -> _Para:
+        """The paragraph of this text in this style. Its entry group is part of the key,
+        as ``story`` marks top-level flowables with it and a layout reads it back."""
+        key = (text, style.name, group, bullet, outline)
+        if key not in self._made:
+            self._made[key] = (_Outlined(text, style, outline, title) if outline
+                               else _Para(text, style, bulletText=bullet))
+        return self._made[key]
 
     def paragraph(self, item: Item, width: float) -> list[Flowable]:
         if item.fields:
@@ -218,12 +255,13 @@ class _Builder:
             code = self.style("Code", item.depth)
             lines = [escape(fonts.displayable(line)) for line in item.code.split("\n")]
             text = "<br/>".join(line.replace(" ", "&nbsp;", len(line) - len(line.lstrip(" "))) for line in lines)
-            return [self.Paragraph(text or "&nbsp;", code)]
+            return [self.para(text or "&nbsp;", code, item.group)]
         text = markup(item.runs, self.sheet) or "&nbsp;"
         bullet = escape(item.label) if item.label else None
         if item.outline:
-            return [self.Outlined(text, style, item.outline, "".join(r.text for r in item.runs))]
-        paragraph = self.Paragraph(text, style, bulletText=bullet)
+            return [self.para(text, style, item.group, outline=item.outline,
+                              title="".join(r.text for r in item.runs))]
+        paragraph = self.para(text, style, item.group, bullet)
         spec = self.sheet.styles.get(item.style)
         if spec is not None and spec.rule_below:
             return [paragraph, HRFlowable(width="100%", thickness=0.8, color=_color(self.sheet.colors["rule"]),
@@ -233,7 +271,7 @@ class _Builder:
     def fields(self, item: Item, width: float) -> Table:
         label_w = 112
         label_style = self.style("Label")
-        rows = [[self.Paragraph(escape(label), label_style),
+        rows = [[self.para(escape(label), label_style, item.group),
                  [f for sub in value for f in self.paragraph(sub, width - label_w - 12)]]
                 for label, value in item.fields]
         table = Table(rows, colWidths=[label_w, width - label_w], hAlign="LEFT", splitInRow=1)
@@ -249,7 +287,8 @@ class _Builder:
         head = self.style("Label")
         rows = item.table.rows
         columns = max(len(r) for r in rows)
-        cells = [[self.Paragraph(markup(c, self.sheet) or "&nbsp;", head if item.table.header and i == 0 else body)
+        cells = [[self.para(markup(c, self.sheet) or "&nbsp;", head if item.table.header and i == 0 else body,
+                            item.group)
                   for c in row] + [""] * (columns - len(row)) for i, row in enumerate(rows)]
         indent = self.style("Body Text", item.depth).leftIndent
         column = (width - indent) / columns
@@ -313,38 +352,64 @@ class _Builder:
 def _alone(held: list[Flowable]) -> list[Flowable]:
     """Headings with nothing after them to keep with (at the end, before a page break):
     reportlab loops forever on a keep-with-next paragraph taller than the page there, as
-    a ``###`` heading of a pasted essay would be. The style changes, not the flowable,
-    as the parts a paragraph splits into take their parent's style."""
+    a ``###`` heading of a pasted essay would be. The style changes (on a copy: the
+    builder shares paragraphs between layouts), as the parts a paragraph splits into take
+    their parent's style."""
+    alone = []
     for flowable in held:
         style = getattr(flowable, "style", None)
         if isinstance(style, ParagraphStyle) and style.keepWithNext:
+            flowable = copy.copy(flowable)
+            flowable.__dict__.pop("_breaks", None)
             flowable.style = ParagraphStyle(f"{style.name}-alone", parent=style, keepWithNext=0)
-    return held
+        alone.append(flowable)
+    return alone
 
 
-def _render(document: Document, page_size: str, measuring: bool = False) -> tuple[bytes, Layout]:
-    """Lay out and draw the document; when ``measuring``, only lay it out (no PDF bytes)."""
-    fonts.register()
-    sheet = load_styles()
-    page = sheet.page
-    buffer = io.BytesIO()
-    doc = _Doc(buffer, pagesize=PAGE_SIZES[page_size], leftMargin=page["margin_left"],
-               rightMargin=page["margin_right"], topMargin=page["margin_top"], bottomMargin=page["margin_bottom"],
-               title=document.title, author=document.author, subject=document.subject,
-               keywords=", ".join(document.keywords), creator="packetbuilder", invariant=1,
-               initialFontName=fonts.FAMILY)  # else every page names an unembedded Helvetica
-    story = _Builder(sheet, doc.width, measuring).story(flatten(document))
-    doc.build(story, canvasmaker=_MeasuringCanvas if measuring else _footer_canvas(document.footer, sheet))
-    used = tuple(doc.page_used.get(page, 0.0) for page in range(1, doc.page + 1))
-    return buffer.getvalue(), Layout(doc.page, dict(doc.starts), dict(doc.entry_heights), dict(doc.section_heights),
-                                     doc.frame._aH, used)
+class Typesetter:
+    """Lays out and draws versions of one packet, sharing what they have in common.
+
+    Fitting lays a writer's packet out several times, cutting a few entries each time,
+    and then the PDF is drawn: one typesetter for all of them makes each paragraph once
+    and breaks it into lines once per width (:class:`_Builder`, :class:`_Para`). It is
+    meant for one packet: it keeps every paragraph it has made.
+    """
+
+    def __init__(self, page_size: str = "letter"):
+        fonts.register()
+        self.sheet, self.page_size = load_styles(), page_size
+        self._builder: _Builder | None = None
+
+    def layout(self, document: Document) -> Layout:
+        """Lay the document out exactly as :meth:`render` would, and report its pages."""
+        return self._run(document, measuring=True)[1]
+
+    def render(self, document: Document) -> bytes:
+        """The PDF bytes of a document."""
+        return self._run(document, measuring=False)[0]
+
+    def _run(self, document: Document, measuring: bool) -> tuple[bytes, Layout]:
+        """Lay out and draw the document; when ``measuring``, only lay it out (no PDF bytes)."""
+        sheet, page = self.sheet, self.sheet.page
+        buffer = io.BytesIO()
+        doc = _Doc(buffer, pagesize=PAGE_SIZES[self.page_size], leftMargin=page["margin_left"],
+                   rightMargin=page["margin_right"], topMargin=page["margin_top"],
+                   bottomMargin=page["margin_bottom"], title=document.title, author=document.author,
+                   subject=document.subject, keywords=", ".join(document.keywords), creator="packetbuilder",
+                   invariant=1, initialFontName=fonts.FAMILY)  # else every page names an unembedded Helvetica
+        self._builder = self._builder or _Builder(sheet, doc.width)
+        story = self._builder.story(flatten(document))
+        doc.build(story, canvasmaker=_MeasuringCanvas if measuring else _footer_canvas(document.footer, sheet))
+        used = tuple(doc.page_used.get(page, 0.0) for page in range(1, doc.page + 1))
+        return buffer.getvalue(), Layout(doc.page, dict(doc.starts), dict(doc.entry_heights),
+                                         dict(doc.section_heights), doc.frame._aH, used)
 
 
 def render_pdf(document: Document, page_size: str = "letter") -> bytes:
     """The PDF bytes of a document."""
-    return _render(document, page_size)[0]
+    return Typesetter(page_size).render(document)
 
 
 def layout(document: Document, page_size: str = "letter") -> Layout:
     """Lay the document out exactly as :func:`render_pdf` would, and report its pages."""
-    return _render(document, page_size, measuring=True)[1]
+    return Typesetter(page_size).layout(document)
