@@ -204,28 +204,37 @@ def test_statement_is_replaced_by_goals_then_cut_to_an_excerpt(tmp_path: Path) -
 
 # -- one typesetter for a packet's layouts ---------------------------------------------------
 
-@pytest.mark.parametrize("case", ["sample", "long", "page-tall list"])
+@pytest.mark.parametrize("case", ["sample", "long", "page-tall list", "repeated entry"])
 def test_shared_typesetter_lays_out_and_draws_as_a_fresh_one(sample: Path, tmp_path: Path, case: str) -> None:
-    """The fit's typesetter keeps paragraphs and their line breaks between layouts, and
-    reportlab marks flowables as it lays them out: after the fit, it must still give the
-    same layout and the same PDF bytes as a typesetter that has seen nothing."""
+    """A typesetter keeps paragraphs and their line breaks between layouts and between
+    the packets of an application, and reportlab marks flowables as it lays them out:
+    after fitting every writer's packet, it must still give the same layout and the same
+    PDF bytes as a typesetter that has seen nothing."""
     if case == "long":
         sample = write_application(tmp_path / "long", pages=9, page_limit=3)
     elif case == "page-tall list":  # pushes paragraphs to the next page, which reportlab marks
         notes = sample / "notes" / "okafor.md"
         notes.write_text(notes.read_text("utf-8") + "\n## Every day\n"
                          + "".join(f"- Day {n}: admitted and presented two patients.\n" for n in range(40)), "utf-8")
+    elif case == "repeated entry":  # the same paragraph twice in one story, in two entries
+        cv = sample / "cv.md"
+        cv.write_text(cv.read_text("utf-8") + "\n## Posters\n\n- Poster, regional meeting, 2026 {: .keep }\n"
+                      "- Poster, regional meeting, 2026 {: .keep }\n", "utf-8")
     app = load_application(sample)
     page_size = app.config.application.page_size
+    typesetter = Typesetter(page_size)
     for writer in app.config.writers:
-        typesetter = Typesetter(page_size)
         try:
             document, report = build_packet(app, writer, typesetter)
         except TooLong:
             continue
         assert report.layouts >= 1
-        assert typesetter.layout(document) == layout(document, page_size)
+        measured = typesetter.layout(document)
+        assert measured == layout(document, page_size)
         assert typesetter.render(document) == render_pdf(document, page_size)
+        if case == "repeated entry" and writer.id == "chen":
+            heights = list(measured.entries.values())
+            assert heights[-1] > 0 and heights[-1] == heights[-2]  # each entry measured on its own
 
 
 # -- when it cannot fit -------------------------------------------------------------------------

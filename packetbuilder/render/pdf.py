@@ -228,21 +228,27 @@ def _footer_canvas(footer: str, sheet: StyleSheet):
 
 
 class _Builder:
-    """Items → flowables. Paragraphs are made once per builder, so the layouts of one
-    packet's versions share them and their line breaks (see :class:`_Para`)."""
+    """Items → flowables. Paragraphs are made once per builder, so the layouts of a
+    packet's versions, and the packets of one application, share them and their line
+    breaks (see :class:`_Para`)."""
 
     def __init__(self, sheet: StyleSheet, width: float):
         self.sheet, self.width, self.style = sheet, width, _Styles(sheet)
         self._made: dict[tuple, _Para] = {}
+        self._in_story: set[tuple] = set()
 
-    def para(self, text: str, style: ParagraphStyle, group: int = 0, bullet: str | None = None,
+    def para(self, text: str, style: ParagraphStyle, bullet: str | None = None,
              outline: tuple[str, int] | None = None, title: str = "") -> _Para:
-        """The paragraph of this text in this style. Its entry group is part of the key,
-        as ``story`` marks top-level flowables with it and a layout reads it back."""
-        key = (text, style.name, group, bullet, outline)
-        if key not in self._made:
-            self._made[key] = (_Outlined(text, style, outline, title) if outline
-                               else _Para(text, style, bulletText=bullet))
+        """The paragraph of this text in this style: the one made before, unless this
+        story already has it (the same line in two CV entries), as ``story`` marks each
+        top-level flowable with its entry for the layout to read back."""
+        key = (text, style.name, bullet, outline)
+        if key not in self._made or key in self._in_story:
+            made = _Outlined(text, style, outline, title) if outline else _Para(text, style, bulletText=bullet)
+            if key in self._in_story:
+                return made
+            self._made[key] = made
+        self._in_story.add(key)
         return self._made[key]
 
     def paragraph(self, item: Item, width: float) -> list[Flowable]:
@@ -255,13 +261,12 @@ class _Builder:
             code = self.style("Code", item.depth)
             lines = [escape(fonts.displayable(line)) for line in item.code.split("\n")]
             text = "<br/>".join(line.replace(" ", "&nbsp;", len(line) - len(line.lstrip(" "))) for line in lines)
-            return [self.para(text or "&nbsp;", code, item.group)]
+            return [self.para(text or "&nbsp;", code)]
         text = markup(item.runs, self.sheet) or "&nbsp;"
         bullet = escape(item.label) if item.label else None
         if item.outline:
-            return [self.para(text, style, item.group, outline=item.outline,
-                              title="".join(r.text for r in item.runs))]
-        paragraph = self.para(text, style, item.group, bullet)
+            return [self.para(text, style, outline=item.outline, title="".join(r.text for r in item.runs))]
+        paragraph = self.para(text, style, bullet)
         spec = self.sheet.styles.get(item.style)
         if spec is not None and spec.rule_below:
             return [paragraph, HRFlowable(width="100%", thickness=0.8, color=_color(self.sheet.colors["rule"]),
@@ -271,7 +276,7 @@ class _Builder:
     def fields(self, item: Item, width: float) -> Table:
         label_w = 112
         label_style = self.style("Label")
-        rows = [[self.para(escape(label), label_style, item.group),
+        rows = [[self.para(escape(label), label_style),
                  [f for sub in value for f in self.paragraph(sub, width - label_w - 12)]]
                 for label, value in item.fields]
         table = Table(rows, colWidths=[label_w, width - label_w], hAlign="LEFT", splitInRow=1)
@@ -287,8 +292,7 @@ class _Builder:
         head = self.style("Label")
         rows = item.table.rows
         columns = max(len(r) for r in rows)
-        cells = [[self.para(markup(c, self.sheet) or "&nbsp;", head if item.table.header and i == 0 else body,
-                            item.group)
+        cells = [[self.para(markup(c, self.sheet) or "&nbsp;", head if item.table.header and i == 0 else body)
                   for c in row] + [""] * (columns - len(row)) for i, row in enumerate(rows)]
         indent = self.style("Body Text", item.depth).leftIndent
         column = (width - indent) / columns
@@ -317,6 +321,7 @@ class _Builder:
         """Flowables for the items. An entry's items are kept on one page, and headings are
         kept with what follows them (explicitly: platypus' keepWithNext does not hold when
         the next flowable is itself a KeepTogether)."""
+        self._in_story.clear()
         story: list[Flowable] = []
         held: list[Flowable] = []  # headings waiting for their first block
         index = 0
@@ -367,12 +372,13 @@ def _alone(held: list[Flowable]) -> list[Flowable]:
 
 
 class Typesetter:
-    """Lays out and draws versions of one packet, sharing what they have in common.
+    """Lays out and draws versions of packets, sharing what they have in common.
 
     Fitting lays a writer's packet out several times, cutting a few entries each time,
-    and then the PDF is drawn: one typesetter for all of them makes each paragraph once
-    and breaks it into lines once per width (:class:`_Builder`, :class:`_Para`). It is
-    meant for one packet: it keeps every paragraph it has made.
+    and then the PDF is drawn; the packets of one application share their CV and
+    statement. One typesetter for all of them makes each paragraph once and breaks it
+    into lines once per width (:class:`_Builder`, :class:`_Para`). It keeps every
+    paragraph it has made: use one per application.
     """
 
     def __init__(self, page_size: str = "letter"):
