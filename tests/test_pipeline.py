@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import subprocess
 import sys
@@ -130,6 +131,19 @@ def test_reference_docx_is_generated_and_slim(built: Path, tmp_path: Path):
     assert 20 <= len(defined) <= 40 and len(styles) < 40_000  # python-docx's template has ~160, 350 KB
     document = docx.Document(str(built / "chen" / "Anh_Nguyen_LOR_Packet.docx"))
     assert document.styles["Heading 1"].font.bold and document.styles["Footer"].font.size.pt == 8
+
+
+def test_pdf_link_targets_keep_quotes_and_ampersands():
+    from packetbuilder.model import Paragraph, Run, Section
+    from packetbuilder.model import Document as Model
+    from packetbuilder.render.pdf import render_pdf
+
+    href = "https://example.org/q?a=1&b='two'&c=\"3\"<4>"
+    document = Model("T", (Section("S", (Paragraph((Run("AT&T <site>", href=href),)),), key="s"),))
+    page = PdfReader(io.BytesIO(render_pdf(document))).pages[0]
+    [uri] = [a.get_object()["/A"]["/URI"] for a in page["/Annots"]]
+    assert uri == href
+    assert "AT&T <site>" in page.extract_text()
 
 
 def test_numbered_lists_restart(sample: Path, tmp_path: Path):
