@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: packets test tools bench fuzz clean docs-images
+.PHONY: packets test tools bench profile fuzz clean docs-images
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ docs-images: $(STAMP)
 # the unchanged rebuild, each writer's costs and a class of 50, then runs the other scripts/bench_*.py.
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py
+
+# Where a build of the sample spends its time (slowest imports, then cProfile), to find
+# what to speed up; check the effect of a change with `make bench`.
+profile: $(STAMP)
+	$(BIN)/python scripts/profile_build.py
 
 clean:
 	rm -rf build
