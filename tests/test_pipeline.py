@@ -131,6 +131,10 @@ def test_reference_docx_is_generated_and_slim(built: Path, tmp_path: Path):
     assert 20 <= len(defined) <= 40 and len(styles) < 40_000  # python-docx's template has ~160, 350 KB
     document = docx.Document(str(built / "chen" / "Anh_Nguyen_LOR_Packet.docx"))
     assert document.styles["Heading 1"].font.bold and document.styles["Footer"].font.size.pt == 8
+    # "page X of Y" goes to the right margin: the footer's own right tab, no style stop before it
+    assert len(document.styles["Footer"].paragraph_format.tab_stops) == 0
+    [stop] = document.sections[0].footer.paragraphs[0].paragraph_format.tab_stops
+    assert stop.position.pt == 612 - 2 * 58
 
 
 def test_pdf_link_targets_keep_quotes_and_ampersands():

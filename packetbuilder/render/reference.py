@@ -118,6 +118,7 @@ def make_reference(path: Path = REFERENCE_DOCX) -> None:
     footer = styles["Footer"]
     footer.font.size = Pt(sheet.page["footer_size"])
     footer.font.color.rgb = RGBColor.from_string(sheet.colors["muted"])
+    footer.paragraph_format.tab_stops.clear_all()  # the template's stop at 6.5" would take "page X of Y"
     doc.core_properties.author = "packetbuilder"
     doc.core_properties.title = "packetbuilder reference styles"
     doc.core_properties.created = doc.core_properties.modified = dt.datetime(2000, 1, 1)
