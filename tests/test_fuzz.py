@@ -245,6 +245,9 @@ FOUND = {
     # …and on the part of one left over when it split across pages
     "heading split across pages at the end": dict(cv="```\ni " + "W" * 3000 + "\n```\n\n### " + "W" * 3300,
                                                  statement=ESSAY),
+    # a section heading (a PDF outline entry) split across pages: reportlab made its parts
+    # with the heading class's own constructor, which refused them (TypeError; found in review)
+    "section heading taller than a page": dict(cv="- ward work\n\n## " + "Longheading " * 1500 + "\n\n- an entry"),
     # python-docx refuses U+FFFF (in a link target, or passed as drawable by the fonts' cmap)
     "noncharacters in links and text": dict(cv="- see [x](https://a.example/&#xFFFF;) and [y](&#xFFFF;)",
                                             names={**PLAIN, "emphasis": "odd \uffff and \x00 here"}),

@@ -20,6 +20,10 @@ from packetbuilder.model import Entry, plain
 HOSTILE = "R&D at AT&T <b>not bold</b> a<b µg/kg – “quoted” Łódź Wiśniewski jane@x.org"
 
 
+def words(text: str) -> str:
+    return " ".join(text.replace("\u00a0", " ").split())
+
+
 def _pdf_text(path: Path) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(path).pages)
 
@@ -70,6 +74,17 @@ def test_pdf_text_fonts_outline_and_metadata(built: Path):
     titles = [item.title for item in reader.outline if not isinstance(item, list)]
     assert titles[:2] == ["Our work together", "Personal Statement — Internal Medicine (draft)"]
     assert "Curriculum vitae" in titles
+    pages = []  # every outline entry, sections within parts too, opens the page its heading is on
+    entries = list(reader.outline)
+    while entries:
+        item = entries.pop(0)
+        if isinstance(item, list):
+            entries[:0] = item
+            continue
+        number = reader.get_destination_page_number(item)
+        assert words(item.title) in words(reader.pages[number].extract_text()), (item.title, number + 1)
+        pages.append(number + 1)
+    assert pages[0] == 2 and pages == sorted(pages) and pages[-1] == len(reader.pages) > 2
     meta = reader.metadata
     assert meta.author == "Nguyễn Thị Minh Anh"
     assert meta.title == "Anh Nguyen — Letter of Recommendation request"

@@ -121,6 +121,21 @@ class _Para(Paragraph):
     the rest, and where a paragraph breaks and falls does not depend on drawing it."""
 
     _WRAPPED = ("width", "height", "blPara", "_wrapWidths", "_width_max", "_splitLongWordCount", "_hyphenations")
+    outline: tuple[str, int] | None = None  # (section key, level): a heading that opens a PDF outline entry
+    title = ""  # the outline entry's text
+    entry_group = 0  # the CV entry it belongs to, read back by _Doc._measure
+
+    def split(self, availWidth, availHeight):
+        """The parts of a paragraph taller than the room left (a pasted essay as a
+        heading): each stays in the paragraph's entry, and the first opens its outline
+        entry. reportlab makes the parts as new paragraphs of the same class, without
+        either."""
+        parts = super().split(availWidth, availHeight)
+        for part in parts:
+            part.entry_group = self.entry_group
+        if parts:
+            parts[0].outline, parts[0].title = self.outline, self.title
+        return parts
 
     def wrap(self, availWidth, availHeight):
         breaks = self.__dict__.setdefault("_breaks", {})
@@ -134,14 +149,6 @@ class _Para(Paragraph):
     def draw(self) -> None:
         if not isinstance(self.canv, _MeasuringCanvas):
             super().draw()
-
-
-class _Outlined(_Para):
-    """A heading that becomes a PDF outline entry (see ``_Doc.afterFlowable``)."""
-
-    def __init__(self, text: str, style: ParagraphStyle, outline: tuple[str, int], title: str):
-        super().__init__(text, style)
-        self.outline, self.title = outline, title
 
 
 class _MeasuringCanvas(Canvas):
@@ -188,8 +195,9 @@ class _Doc(SimpleDocTemplate):
         used = (y if page == self.page else top) - frame._y
         self._last = (self.page, frame._y)
         self.page_used[self.page] = top - frame._y
-        if isinstance(flowable, _Outlined):
-            self._section = flowable.outline[0]
+        outline = getattr(flowable, "outline", None)
+        if outline:
+            self._section = outline[0]
         self.section_heights[self._section] = self.section_heights.get(self._section, 0.0) + used
         group = getattr(flowable, "entry_group", 0)
         if group:
@@ -198,7 +206,7 @@ class _Doc(SimpleDocTemplate):
     def afterFlowable(self, flowable: Flowable) -> None:
         if not isinstance(flowable, ActionFlowable):
             self._measure(flowable)
-        if isinstance(flowable, _Outlined):
+        if getattr(flowable, "outline", None):
             key, level = flowable.outline
             self.starts.setdefault(key, self.page)
             self.canv.bookmarkPage(key)
@@ -206,21 +214,32 @@ class _Doc(SimpleDocTemplate):
 
 
 def _footer_canvas(footer: str, sheet: StyleSheet):
-    """A canvas that draws 'name · page X of Y' once the page count is known."""
+    """A canvas that draws 'name · page X of Y' once the page count is known.
+
+    It holds every page back until ``save``, so bookmarks (the outline's destinations)
+    are held with their page too: set at once, they would all name the first page, as
+    the PDF's page objects are made only when the pages are written."""
 
     class FooterCanvas(Canvas):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             self._saved: list[dict] = []
+            self._page_bookmarks: list[tuple[str, dict]] = []
+
+        def bookmarkPage(self, key: str, **kwargs) -> None:
+            self._page_bookmarks.append((key, kwargs))
 
         def showPage(self) -> None:
             self._saved.append(dict(self.__dict__))
+            self._page_bookmarks = []
             self._startPage()
 
         def save(self) -> None:
             total = len(self._saved)
             for number, state in enumerate(self._saved, 1):
                 self.__dict__.update(state)
+                for key, kwargs in self._page_bookmarks:
+                    super().bookmarkPage(key, **kwargs)
                 width, _ = self._pagesize
                 y = sheet.page["margin_bottom"] / 2
                 self.setFont(fonts.FAMILY, sheet.page["footer_size"])
@@ -250,7 +269,8 @@ class _Builder:
         top-level flowable with its entry for the layout to read back."""
         key = (text, style.name, bullet, outline)
         if key not in self._made or key in self._in_story:
-            made = _Outlined(text, style, outline, title) if outline else _Para(text, style, bulletText=bullet)
+            made = _Para(text, style, bulletText=bullet)
+            made.outline, made.title = outline, title
             if key in self._in_story:
                 return made
             self._made[key] = made
