@@ -20,6 +20,7 @@ from docx.enum.text import WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt
+from docx.table import _Cell
 
 from ..model import Document, Runs
 from . import fonts
@@ -249,10 +250,10 @@ class _Writer:
         width = PAGE_SIZES_PT[self.page_size][0] - self.sheet.page["margin_left"] - self.sheet.page["margin_right"]
         widths = (Pt(LABEL_WIDTH), Pt(width - LABEL_WIDTH))
         for column, column_width in zip(table.columns, widths):
-            column.width = column_width
+            column.width = column_width  # add_row gives each new cell its column's width
         for label, value in item.fields:
-            cells = table.add_row().cells
-            cells[0].width, cells[1].width = widths
+            # The row's own cells, not Row.cells, which walks the whole table for each row.
+            cells = [_Cell(tc, table) for tc in table.add_row()._tr.tc_lst]
             label_paragraph = cells[0].paragraphs[0]
             _set_style(label_paragraph._p, self._style_id("Label"))
             label_paragraph.add_run(label)
