@@ -10,6 +10,7 @@ import zipfile
 from pathlib import Path
 
 import docx
+import lxml.etree
 import pytest
 from pypdf import PdfReader
 
@@ -163,6 +164,31 @@ def test_pdf_link_targets_keep_quotes_and_ampersands():
     [uri] = [a.get_object()["/A"]["/URI"] for a in page["/Annots"]]
     assert uri == href
     assert "AT&T <site>" in page.extract_text()
+
+
+# ECMA-376 CT_PPrBase + CT_PPr: the order Word requires of a paragraph's properties.
+PPR_ORDER = ("pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr suppressLineNumbers pBdr shd tabs "
+             "suppressAutoHyphens kinsoku wordWrap overflowPunct topLinePunct autoSpaceDE autoSpaceDN bidi "
+             "adjustRightInd snapToGrid spacing ind contextualSpacing mirrorIndents suppressOverlap jc textDirection "
+             "textAlignment textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange").split()
+
+
+def test_docx_paragraph_properties_in_schema_order(sample: Path, tmp_path: Path):
+    """Word refuses a file whose properties are out of order: a highlighted entry with an
+    indented second paragraph has keep, border, shading and indent together."""
+    cv = sample / "cv.md"
+    cv.write_text(cv.read_text("utf-8").replace("## Education", "## Posters\n\n- Poster on ward rounds, 2026 {: .chen }"
+                                                "\n\n    Its second paragraph.\n\n    1. a numbered point\n\n"
+                                                "## Education", 1), "utf-8")
+    build_application(sample, tmp_path / "out", ("chen",), ("docx",))
+    body = zipfile.ZipFile(tmp_path / "out" / "chen" / "Anh_Nguyen_LOR_Packet.docx").read("word/document.xml")
+    ns = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    seen = set()
+    for ppr in lxml.etree.fromstring(body).iter(f"{ns}pPr"):
+        names = [child.tag.removeprefix(ns) for child in ppr]
+        assert names == sorted(names, key=PPR_ORDER.index), names
+        seen.update(names)
+    assert {"pStyle", "keepNext", "keepLines", "numPr", "pBdr", "shd", "ind"} <= seen
 
 
 def test_numbered_lists_restart(sample: Path, tmp_path: Path):

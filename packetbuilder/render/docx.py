@@ -31,6 +31,12 @@ from .styles import REFERENCE_DOCX, StyleSheet, load_styles
 LABEL_WIDTH = 112  # the cover sheet's label column, as in the PDF
 PAGE_SIZES_PT = {"letter": (612, 792), "a4": (595.28, 841.89)}
 _STYLE_IDS: dict[tuple[str, WD_STYLE_TYPE], str | None] = {}  # see _Writer._style_id
+# What may follow w:shd in a w:pPr (ECMA-376 CT_PPrBase, in order).
+_AFTER_SHADING = ("w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct", "w:topLinePunct",
+                  "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind",
+                  "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection",
+                  "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr",
+                  "w:sectPr", "w:pPrChange")
 
 
 def _fixed_time() -> dt.datetime:
@@ -209,11 +215,17 @@ class _Writer:
         num_pr.get_or_add_numId().val = int(self._numbering[list_id])
 
     def _highlight(self, paragraph) -> None:
+        """A bar in the margin and a tint, where the schema puts them in ``w:pPr``: Word
+        refuses a file whose properties are out of order, and the paragraph may already
+        have an indent, which comes after them."""
         ppr = paragraph._p.get_or_add_pPr()
         borders = OxmlElement("w:pBdr")
         _set(borders, "w:left", val="single", sz="18", space="6", color=self.sheet.colors["highlight_bar"])
-        ppr.append(borders)
-        _set(ppr, "w:shd", val="clear", color="auto", fill=self.sheet.colors["highlight_fill"])
+        ppr.insert_element_before(borders, "w:shd", *_AFTER_SHADING)
+        shading = OxmlElement("w:shd")
+        for key, value in (("val", "clear"), ("color", "auto"), ("fill", self.sheet.colors["highlight_fill"])):
+            shading.set(qn(f"w:{key}"), value)
+        ppr.insert_element_before(shading, *_AFTER_SHADING)
 
     def paragraph(self, item: Item, container) -> None:
         if item.fields:
