@@ -4,8 +4,8 @@ Two views, each of one real build of ``samples/`` (every writer, PDF + DOCX + re
 .eml, ``--force``) in one process (``--jobs 1``, so that every call is seen):
 
   1. start-up: the slowest imports by their own time, from ``python -X importtime``;
-  2. the build: cProfile's functions with the most time of their own, then the
-     packetbuilder functions with the most time including what they call.
+  2. the build: cProfile's functions with the most time of their own;
+  3. the packetbuilder functions with the most time including what they call.
 
 cProfile slows small Python calls more than C calls, so read its shares as pointers
 to look at, and check a change with ``make bench``. Not a test.
@@ -17,6 +17,7 @@ import argparse
 import contextlib
 import cProfile
 import io
+import os
 import pstats
 import re
 import subprocess
@@ -54,20 +55,20 @@ def build_profile(out: Path, top: int) -> None:
     try:
         with contextlib.redirect_stdout(io.StringIO()):  # the build's own report
             main(["build", str(ROOT / "samples"), "--out", str(out), "--force", "--jobs", "1"])
-    except SystemExit as exit:
-        if exit.code:
-            sys.exit(f"profile: the build failed ({exit.code})")
+    except SystemExit as stopped:
+        if stopped.code:
+            sys.exit(f"profile: the build failed ({stopped.code})")
     finally:
         profile.disable()
-    for title, order, restriction in (("own time", "tottime", ""), ("time with callees, packetbuilder only",
-                                                                     "cumulative", "packetbuilder/")):
+    stdlib = str(Path(os.__file__).parent) + "/"
+    for number, title, order, only in ((2, "own time", "tottime", ()),
+                                       (3, "time with callees, packetbuilder only", "cumulative", ("packetbuilder/",))):
         text = io.StringIO()
-        stats = pstats.Stats(profile, stream=text)
-        stats.sort_stats(order).print_stats(restriction, top) if restriction else stats.sort_stats(order).print_stats(top)
+        pstats.Stats(profile, stream=text).sort_stats(order).print_stats(*only, top)
         lines = [line for line in text.getvalue().splitlines() if re.match(r"\s+\d", line) or "ncalls" in line]
-        print(f"\n2. The build, {title} (cProfile, top {top}):")
+        print(f"\n{number}. The build, {title} (cProfile, top {top}):")
         for line in lines:
-            print("   " + line.replace(str(ROOT) + "/", "").replace(sys.prefix + "/", ""))
+            print("   " + line.replace(str(ROOT) + "/", "").replace(stdlib, ""))
 
 
 def main() -> None:
