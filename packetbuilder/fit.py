@@ -264,6 +264,7 @@ class _Fitter:
         self.units: list[_Unit] = []
         self.first = self.measure(frozenset())
         self.height = {s.number: self.first.entries.get(s.number, 0.0) for s in self.slots}
+        self.path_of = {s.number: s.path for s in self.slots}
         self.by_path: dict[tuple[int, ...], list[int]] = {}
         self._headings: dict[tuple[int, ...], float] = {}
         for slot in self.slots:
@@ -328,22 +329,28 @@ class _Fitter:
         """Estimated points a state saves against the full packet: the entries' measured
         heights, the headings of sections it empties, and the statement's share of text."""
         removed, variant = self._parts(state)
-        saved = sum(self.height[n] for n in removed)
-        saved += sum(self._heading(path) for path, numbers in self.by_path.items() if removed.issuperset(numbers))
-        return saved + self._statement_saving(variant)
+        return self._points(removed, self._left(removed)) + self._statement_saving(variant)
 
     def _prefix_savings(self) -> list[float]:
         """:meth:`saving` of every prefix of the trim order, in one pass."""
-        left = {path: len(numbers) for path, numbers in self.by_path.items()}
-        path_of = {slot.number: slot.path for slot in self.slots}
+        left = self._left(frozenset())
         savings, entries = [0.0], 0.0
         for unit in self.units:
             for number in unit.numbers:
-                path = path_of[number]
-                left[path] -= 1
-                entries += self.height[number] + (self._heading(path) if not left[path] else 0.0)
+                left[self.path_of[number]] -= 1
+            entries += self._points(unit.numbers, left)
             savings.append(entries + self._statement_saving(unit.statement))
         return savings
+
+    def _left(self, removed: frozenset[int]) -> dict[tuple[int, ...], int]:
+        """How many entries of each CV section are still in the packet."""
+        return {path: sum(1 for n in numbers if n not in removed) for path, numbers in self.by_path.items()}
+
+    def _points(self, numbers: frozenset[int], left: dict[tuple[int, ...], int]) -> float:
+        """Points the entries ``numbers`` take, with the heading of each section they are
+        all that is left of (``left`` counts each section's entries without them)."""
+        paths = {self.path_of[n] for n in numbers}
+        return sum(self.height[n] for n in numbers) + sum(self._heading(path) for path in paths if not left[path])
 
     def _heading(self, path: tuple[int, ...]) -> float:
         """What a CV section takes besides its entries: its heading."""
@@ -426,18 +433,16 @@ class _Fitter:
         if tier == STATEMENT:
             return state, layout
         removed, _ = self._parts(state)
-        path_of = {slot.number: slot.path for slot in self.slots}
-        left = {path: sum(1 for n in numbers if n not in removed) for path, numbers in self.by_path.items()}
+        left = self._left(removed)
         trial, reference = state, self.saving(state)
         saved = reference
         for index in sorted((i for i in state if i != last and self.units[i].tier == tier), reverse=True):
-            back = sum(self.height[n] for n in self.units[index].numbers)
-            paths = {path_of[n] for n in self.units[index].numbers}
-            back += sum(self._heading(path) for path in paths if not left[path])
+            numbers = self.units[index].numbers
+            back = self._points(numbers, left)
             if self.predicted(saved - back, reference, layout) <= 0:
                 trial, saved = trial - {index}, saved - back
-                for n in self.units[index].numbers:
-                    left[path_of[n]] += 1
+                for n in numbers:
+                    left[self.path_of[n]] += 1
         if trial == state:
             return state, layout
         restored = self.measure(trial)
