@@ -51,10 +51,17 @@ def _property(text: str) -> str:
     return text if len(text) <= 255 else text[:254] + "…"
 
 
-def _set(element, tag: str, **attrs: str):
-    child = OxmlElement(tag)
+def _element(tag: str, **attrs: str):
+    """A new ``w:`` element with ``w:`` attributes."""
+    element = OxmlElement(tag)
     for key, value in attrs.items():
-        child.set(qn(f"w:{key}"), value)
+        element.set(qn(f"w:{key}"), value)
+    return element
+
+
+def _set(element, tag: str, **attrs: str):
+    """Append a new child element (see :func:`_element`) and return it."""
+    child = _element(tag, **attrs)
     element.append(child)
     return child
 
@@ -222,9 +229,7 @@ class _Writer:
         borders = OxmlElement("w:pBdr")
         _set(borders, "w:left", val="single", sz="18", space="6", color=self.sheet.colors["highlight_bar"])
         ppr.insert_element_before(borders, "w:shd", *_AFTER_SHADING)
-        shading = OxmlElement("w:shd")
-        for key, value in (("val", "clear"), ("color", "auto"), ("fill", self.sheet.colors["highlight_fill"])):
-            shading.set(qn(f"w:{key}"), value)
+        shading = _element("w:shd", val="clear", color="auto", fill=self.sheet.colors["highlight_fill"])
         ppr.insert_element_before(shading, *_AFTER_SHADING)
 
     def paragraph(self, item: Item, container) -> None:
