@@ -151,6 +151,13 @@ class _Para(Paragraph):
             super().draw()
 
 
+def _new_para(text: str, style: ParagraphStyle, bullet: str | None, outline: tuple[str, int] | None,
+              title: str) -> _Para:
+    paragraph = _Para(text, style, bulletText=bullet)
+    paragraph.outline, paragraph.title = outline, title
+    return paragraph
+
+
 class _MeasuringCanvas(Canvas):
     """For layout passes: pages are counted, never written out, and nothing is saved."""
 
@@ -268,12 +275,10 @@ class _Builder:
         story already has it (the same line in two CV entries), as ``story`` marks each
         top-level flowable with its entry for the layout to read back."""
         key = (text, style.name, bullet, outline)
-        if key not in self._made or key in self._in_story:
-            made = _Para(text, style, bulletText=bullet)
-            made.outline, made.title = outline, title
-            if key in self._in_story:
-                return made
-            self._made[key] = made
+        if key in self._in_story:
+            return _new_para(text, style, bullet, outline, title)
+        if key not in self._made:
+            self._made[key] = _new_para(text, style, bullet, outline, title)
         self._in_story.add(key)
         return self._made[key]
 
@@ -432,7 +437,7 @@ class Typesetter:
         self._builder = self._builder or _Builder(sheet, doc.width)
         story = self._builder.story(flatten(document))
         doc.build(story, canvasmaker=_MeasuringCanvas if measuring else _footer_canvas(document.footer, sheet))
-        used = tuple(doc.page_used.get(page, 0.0) for page in range(1, doc.page + 1))
+        used = tuple(doc.page_used.get(number, 0.0) for number in range(1, doc.page + 1))
         return buffer.getvalue(), Layout(doc.page, dict(doc.starts), dict(doc.entry_heights),
                                          dict(doc.section_heights), doc.frame._aH, used)
 
