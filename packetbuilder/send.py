@@ -138,19 +138,11 @@ def skip_reason(writer: Writer, kind: str, sent: list[SentRecord], resend: bool)
     return ""
 
 
-def packet_is_current(app: Application, writer: Writer, out: Path) -> bool:
-    """Whether ``build`` would skip this writer now: its recorded inputs, formats and
-    toolchain still match and its files are intact. Sending an older packet would send
-    old content (an earlier CV, last week's deadline) beside a freshly written e-mail."""
-    from .incremental import writer_is_current
-
-    return writer_is_current(app, writer, out)
-
-
 def plan_batch(app: Application, kind: str, writers: list[Writer], out: Path, today: dt.date,
                resend: bool = False) -> list[Outgoing]:
     """What a ``send`` would do for each writer, with the messages already built and checked."""
     from .build import packet_stem
+    from .incremental import writer_is_current
     from .mail import compose, packet_attachments
 
     sent = read_sent_log(out)
@@ -162,8 +154,10 @@ def plan_batch(app: Application, kind: str, writers: list[Writer], out: Path, to
             plan.append(Outgoing(writer, kind, None, reason))
             continue
         writer_dir = out / writer.id
+        # Sending an older packet would send old content (an earlier CV, last week's
+        # deadline) beside a freshly written e-mail.
         if kind in ("request", "reminder") and packet_attachments(writer_dir, stem) \
-                and not packet_is_current(app, writer, out):
+                and not writer_is_current(app, writer, out):
             raise InputError(Problem(str(writer_dir), f"the packet for {writer.id} is out of date: the application "
                                      "(or packetbuilder) changed since it was built",
                                      f"rebuild it first: packetbuilder build {app.folder} --out {out}"))
