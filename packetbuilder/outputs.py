@@ -23,7 +23,11 @@ def ensure_dir(path: Path) -> Path:
     """Create an output folder, and each missing parent, 0700 (``mkdir(parents=True)``
     would make the parents world-readable), or fail with a clear message."""
     try:
-        missing = [folder for folder in (path, *path.parents) if not folder.exists()]
+        missing = []
+        for folder in (path, *path.parents):  # up to the first that exists
+            if folder.exists():
+                break
+            missing.append(folder)
         for folder in reversed(missing):
             folder.mkdir(mode=DIR_MODE, exist_ok=True)
     except OSError as exc:
