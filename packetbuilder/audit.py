@@ -640,11 +640,11 @@ def audit(app: Application, today: dt.date, texts: Mapping[str, str], fits: Mapp
 
 def fit_outcome(app: Application, writer: Writer) -> FitOutcome:
     """Fit the writer's packet exactly as ``build`` does, and say what that cost."""
-    from .build import build_packet
+    from .build import build_packet, typesetter_for
     from .fit import TooLong
 
-    try:
-        _, report = build_packet(app, writer)
+    try:  # the application's typesetter, as build uses: its writers share the CV's paragraphs
+        _, report = build_packet(app, writer, typesetter_for(app.folder, app.config.application.page_size))
     except TooLong as exc:
         return FitOutcome(too_long=exc.problems[0])
     return FitOutcome(sum(len(c.entries) for c in report.cuts), sum(1 for c in report.cuts if c.whole),
