@@ -207,11 +207,11 @@ def bench_sample(work: Path, repeat: int) -> None:
     print(f"1. Full build of the sample plus a fifth writer: {len(writers)} writers, PDF + DOCX + request .eml, "
           f"fitted (median of {repeat}, --force, default --jobs = {os.cpu_count()} CPUs)")
     builds, conversions, startups = [], [], []
+    (work / "pandoc").mkdir()
     for _ in range(repeat):  # in turns, so that a busy spell of the machine falls on both
         builds.append(run([*BUILD, str(app), "--out", str(out), "--force"]))
         startups.append(run(IMPORTS))
         if pandoc is not None:
-            (work / "pandoc").mkdir(exist_ok=True)
             conversions.append(pandoc_packets(pandoc, app, writers, work / "pandoc"))
     full = median_of(builds)
     print(f"   packetbuilder         {full.seconds:6.2f} s   (CPU {full.cpu:.2f} s)   {memory(full)}")

@@ -4,8 +4,10 @@ For each page limit (2, 3, 4) a generated application with five writers has a CV
 three times the limit in pages of content. Per writer it prints the packet's pages
 before and after fitting, what went, the full layouts the fit cost, and the median
 milliseconds of a whole fit (as ``build`` runs it: fit, then the cover sheet's page
-numbers) in one warm process. One layout of the untrimmed packet is timed too, since
-a fit costs about that many of them. Not a test: nothing fails on a slow machine.
+numbers) in one warm process. One layout of the untrimmed packet, by a fresh
+typesetter, is timed too: a fit's first layout costs that much, and the ones after it
+far less, as they reuse its paragraphs' line breaks. Not a test: nothing fails on a
+slow machine.
 """
 
 from __future__ import annotations
