@@ -17,12 +17,9 @@ from pypdf import PdfReader
 from packetbuilder.build import build_application
 from packetbuilder.markdown import read_cv, read_notes
 from packetbuilder.model import Entry, plain
+from test_fit import words
 
 HOSTILE = "R&D at AT&T <b>not bold</b> a<b µg/kg – “quoted” Łódź Wiśniewski jane@x.org"
-
-
-def words(text: str) -> str:
-    return " ".join(text.replace("\u00a0", " ").split())
 
 
 def _pdf_text(path: Path) -> str:
