@@ -25,11 +25,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from .config import CONFIG_NAME, ROLES, Config, Track, Writer, key_lines
+from .config import ROLES, Config, Track, Writer, key_lines
 from .errors import InputError, Problem
 from .formatting import short_date
 from .model import Entry, block_text, walk_sections
-from .sources import Application, read_text
+from .sources import Application
+from .textfiles import CONFIG_NAME, read_text
 
 Level = Literal["error", "warning", "tip"]
 LEVELS: tuple[Level, ...] = ("error", "warning", "tip")

@@ -21,8 +21,8 @@ from pydantic.functional_validators import AfterValidator
 
 from .errors import InputError, Problem
 from .formatting import not_text
+from .textfiles import CONFIG_NAME, read_text
 
-CONFIG_NAME = "packet.toml"
 ID_PATTERN = r"^[a-z0-9-]+$"
 # RFC 5322 dot-atoms: what every SMTP server accepts (no quoted or non-ASCII local parts).
 _EMAIL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
@@ -333,7 +333,5 @@ def parse_config(text: str, file: str = CONFIG_NAME) -> Config:
 
 
 def load_config(folder: Path) -> Config:
-    from .sources import read_text  # late: sources imports config types
-
     path = folder / CONFIG_NAME
     return parse_config(read_text(folder, CONFIG_NAME, path), CONFIG_NAME)

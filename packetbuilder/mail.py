@@ -57,7 +57,8 @@ from .config import Config, Writer
 from .errors import InputError, Problem
 from .formatting import long_date, medium_date
 from .model import Paragraph, block_text, walk_sections
-from .sources import Application, read_text, resolve_inside
+from .sources import Application
+from .textfiles import read_text, resolve_inside
 
 KINDS = ("request", "reminder", "thanks", "match")
 REQUEST_VARIANTS = {"clinical": "clinical", "slor": "clinical", "chair": "clinical",

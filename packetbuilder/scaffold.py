@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from .config import CONFIG_NAME, json_schema, parse_config
+from .config import json_schema, parse_config
 from .errors import InputError, Problem, WorkError
 from .outputs import ensure_dir, write_atomic
+from .textfiles import CONFIG_NAME
 
 SCHEMA_NAME = "packet.schema.json"
 SCHEMA_DIRECTIVE = f"#:schema ./{SCHEMA_NAME}\n"

@@ -31,10 +31,11 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
 
-from .config import CONFIG_NAME, Config, Smtp, Writer
+from .config import Config, Smtp, Writer
 from .errors import InputError, Problem, WorkError
 from .outputs import FILE_MODE, ensure_dir
 from .sources import Application
+from .textfiles import CONFIG_NAME
 
 LOG_NAME = "sent-log.jsonl"
 PASSWORD_ENV = "PACKETBUILDER_SMTP_PASSWORD"

@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .build import BuildReport
-from .config import CONFIG_NAME, Config, load_config
+from .config import Config, load_config
 from .errors import PacketError
 from .sources import notes_name
+from .textfiles import CONFIG_NAME
 
 TEMPLATES = "templates"
 INTERVAL = 0.5  # seconds between polls
