@@ -5,8 +5,8 @@ specialty, a missing SLOE, a writer asked two weeks before the deadline, a lette
 waived. Every rule here is a pure function over the parsed application, the date it
 is "today", and (for the content rules) the source texts and what fitting each packet
 to the page limit did, so each rule is tested with fixed dates and no files.
-:func:`check_application` is the one edge that reads the texts, fits the packets
-exactly as ``build`` does (without writing them) and loads the font coverage.
+:mod:`.check` is the one edge that reads the texts, fits the packets exactly as
+``build`` does (without writing them) and loads the font coverage.
 
 Findings come in three levels: an *error* will hurt the application if left (and
 makes ``check`` exit 1), a *warning* is a risk worth acting on, a *tip* is advice.
@@ -23,17 +23,15 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
 
 from .config import ROLES, Config, Track, Writer, key_lines
+from .cv_hints import cv_rules
 from .errors import InputError, Problem
+from .findings import LEVELS, Finding, Level
 from .formatting import short_date
 from .model import Entry, block_text, walk_sections
 from .sources import Application
-from .textfiles import CONFIG_NAME, read_text
-
-Level = Literal["error", "warning", "tip"]
-LEVELS: tuple[Level, ...] = ("error", "warning", "tip")
+from .textfiles import CONFIG_NAME
 
 MIN_LETTERS = 3  # what almost every program requires
 MAX_LETTERS = 4  # ERAS sends at most four letters to each program
@@ -46,16 +44,6 @@ QUALITIES_MIN, QUALITIES_MAX = 4, 6
 DONE = ("uploaded", "thanked")
 SIMILAR = 0.7  # share of a distinctive input two requests may have in common
 SPECIALTIES_FILE = Path(__file__).resolve().parent / "data" / "specialties.toml"
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One thing to act on: who or what it concerns, what is wrong, and the fix."""
-
-    level: Level
-    subject: str  # "writer chen", "track em", "notes/chen.md:12"
-    message: str
-    fix: str
 
 
 @dataclass(frozen=True)
@@ -454,82 +442,6 @@ def statement_rules(app: Application) -> list[Finding]:
     return findings
 
 
-# A CV converted from Word with pandoc marks sections as `# Title` (Heading 1), a bold
-# line, or a line in capitals; bold or capital lines count only when short and plain.
-_H1 = re.compile(r"^#\s+(.+?)[\s#]*$")
-_EMPHASISED = re.compile(r"^(?:\*\*([^*]+)\*\*|__([^_]+)__|([A-Z][A-Z &/'()-]{2,48}[A-Z)])):?$")
-_ATX = re.compile(r"^#{1,6}\s")
-_LIST_ITEM = re.compile(r"^(?:[-*+]|\d+[.)])\s")
-
-
-def _section_title(line: str) -> str | None:
-    if m := _H1.match(line):
-        return m.group(1)
-    m = _EMPHASISED.match(line)
-    title = next((g for g in m.groups() if g), "").strip() if m else ""
-    return title if title and len(title.split()) <= 5 and not re.search(r"[\d,;.]", title) else None
-
-
-def _shown(line: str, width: int = 60) -> str:
-    return f"`{line if len(line) <= width else line[:width - 1] + '…'}`"
-
-
-def cv_rules(text: str, name: str) -> list[Finding]:
-    """CV Markdown that does not follow the conventions, with the rewrite that would.
-
-    A Word CV converted with pandoc marks sections with `#` or bold lines and writes
-    entries as paragraphs: the packet then has no sections, or entries whose title and
-    description are highlighted and trimmed apart. It reads lines, not the parsed CV,
-    so that it can name them.
-    """
-    lines = text.split("\n")
-    titles: list[tuple[int, str, str]] = []  # line number, as written, the section title
-    paragraphs: list[tuple[int, str]] = []  # first line of each paragraph that stands as an entry
-    in_section = in_entry = fenced = False
-    blocks = 0
-    for index, raw in enumerate(lines):
-        line, before = raw.strip(), lines[index - 1].strip() if index else ""
-        if line.startswith(("```", "~~~")):
-            fenced = not fenced
-        if fenced or not line or (before and not _ATX.match(before)):
-            continue  # a block's first line says what the block is
-        blocks += 1
-        following = lines[index + 1].strip() if index + 1 < len(lines) else ""
-        if line.startswith("## "):
-            in_section, in_entry = True, False
-        elif line.startswith("### "):
-            in_entry = True
-        elif raw[:1] in (" ", "\t") or line.startswith(("{:", "|", ">", "####")):
-            continue  # inside a list item, attributes, a table, a quote, a minor heading
-        elif _LIST_ITEM.match(line):
-            in_entry = False  # a list ends a ### entry; each item is an entry
-        elif blocks > 1 and not following and (title := _section_title(line)):
-            titles.append((index + 1, line, title))
-            in_section, in_entry = True, False
-        elif in_section and not in_entry:
-            paragraphs.append((index + 1, line))
-    findings = []
-    if titles:
-        numbers = ", ".join(str(n) for n, _, _ in titles)
-        many = len(titles) > 1
-        findings.append(Finding("warning", f"{name}:{titles[0][0]}",
-                                f"{len(titles)} section title{'s are' if many else ' is'} not a `##` heading "
-                                f"(line{'s' if many else ''} {numbers}), so the CV's sections are not recognised",
-                                "rewrite each as a `##` heading: " + "; ".join(
-                                    f"line {n} {_shown(old)} → `## {title}`" for n, old, title in titles[:3])
-                                + ("; …" if len(titles) > 3 else "")))
-    if paragraphs:
-        number, line = paragraphs[0]
-        many = len(paragraphs) > 1
-        findings.append(Finding("warning", f"{name}:{number}",
-                                f"{len(paragraphs)} CV entr{'ies are' if many else 'y is'} plain paragraphs; each "
-                                "paragraph is highlighted and trimmed on its own, so a title can lose its description",
-                                f"start each entry with `- ` (one list item per entry), e.g. line {number}: "
-                                f"{_shown('- ' + line)}; an entry with a description can be a `### Title` line with "
-                                "its paragraphs below"))
-    return findings
-
-
 @dataclass(frozen=True)
 class FitOutcome:
     """What fitting one writer's packet to the page limit does (see :mod:`.fit`)."""
@@ -639,33 +551,8 @@ def audit(app: Application, today: dt.date, texts: Mapping[str, str], fits: Mapp
     return Findings(tuple(sorted(found, key=lambda f: LEVELS.index(f.level))))
 
 
-def fit_outcome(app: Application, writer: Writer) -> FitOutcome:
-    """Fit the writer's packet exactly as ``build`` does, and say what that cost."""
-    from .build import build_packet, typesetter_for
-    from .fit import TooLong
-
-    try:  # the application's typesetter, as build uses: its writers share the CV's paragraphs
-        _, report = build_packet(app, writer, typesetter_for(app.folder, app.config.application.page_size))
-    except TooLong as exc:
-        return FitOutcome(too_long=exc.problems[0])
-    return FitOutcome(sum(len(c.entries) for c in report.cuts), sum(1 for c in report.cuts if c.whole),
-                      report.statement)
-
-
 def cv_entries(app: Application) -> int:
     return sum(1 for s in walk_sections(app.cv.sections) for b in s.blocks if isinstance(b, Entry))
-
-
-def source_texts(app: Application) -> dict[str, str]:
-    return {name: read_text(app.folder, name, path) for name, path in app.files.items()}
-
-
-def check_application(app: Application, today: dt.date) -> Findings:
-    """The edge for ``check``: read the sources, measure every packet, run the rules."""
-    from .render.fonts import unshowable
-
-    outcomes = {w.id: fit_outcome(app, w) for w in app.config.writers if w.status != "declined"}
-    return audit(app, today, source_texts(app), outcomes, unshowable, load_specialties())
 
 
 _HEADINGS = {"error": ("Errors", "✗", "red"), "warning": ("Warnings", "!", "yellow"), "tip": ("Tips", "·", "cyan")}

@@ -220,7 +220,8 @@ def check(folder: Path, today: dt.datetime | None) -> None:
     Example:
       packetbuilder check my-application --today 2026-08-20
     """
-    from .audit import check_application, report_lines
+    from .audit import report_lines
+    from .check import check_application
     from .sources import load_application
 
     app = load_application(folder)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import Config, Track, Writer, key_lines, parse_config
+from .cv_hints import cv_rules
 from .errors import InputError, Problem
 from .markdown import Notes, read_cv, read_notes, read_prose
 from .model import Document
@@ -109,8 +110,6 @@ def load_application(folder: Path) -> Application:
     app_settings = config.application
     cv = source(app_settings.cv, "application.cv", read_cv)
     if cv is not None and not cv.sections:
-        from .audit import cv_rules  # late: audit reads this module's Application
-
         hints = cv_rules(read_text(folder, app_settings.cv), app_settings.cv)
         fix = hints[0].fix if hints else "write sections such as `## Education` with one `- entry` per line"
         problems.append(Problem(app_settings.cv, "has no `## Section` headings" if cv.preamble else "is empty", fix,

@@ -10,12 +10,13 @@ import pytest
 from click.testing import CliRunner
 from plan_helpers import ERAS, make_app, make_config, writer
 
-from packetbuilder import audit
-from packetbuilder.audit import (Finding, FitOutcome, choose_letters, convention_rules, copy_rules, fit_rules, glyph_rules,
+from packetbuilder import check
+from packetbuilder.audit import (FitOutcome, choose_letters, convention_rules, copy_rules, fit_rules, glyph_rules,
                                  letter_rules, load_specialties, notes_rules, parse_specialties,
                                  placeholder_rules, qualities_rule, statement_rules, timing_rules, waiver_rules)
 from packetbuilder.cli import main
 from packetbuilder.errors import InputError, Problem
+from packetbuilder.findings import LEVELS, Finding
 from packetbuilder.sources import load_application
 
 ROSTER = Path(__file__).resolve().parent / "fixtures" / "roster"
@@ -39,7 +40,7 @@ def one(findings: list[Finding], subject: str) -> Finding:
 
 def test_roster_fixture_yields_the_expected_findings():
     app = load_application(ROSTER)
-    findings = audit.check_application(app, dt.date(2026, 8, 25))  # a month before ERAS (Sep 24)
+    findings = check.check_application(app, dt.date(2026, 8, 25))  # a month before ERAS (Sep 24)
     got = {(f.level, f.subject, f.message) for f in findings.items}
 
     def has(level: str, subject: str, phrase: str) -> bool:
@@ -64,9 +65,9 @@ def test_roster_fixture_yields_the_expected_findings():
 
 
 def test_findings_come_grouped_errors_first():
-    findings = audit.check_application(load_application(ROSTER), dt.date(2026, 8, 25))
+    findings = check.check_application(load_application(ROSTER), dt.date(2026, 8, 25))
     levels = [f.level for f in findings.items]
-    assert levels == sorted(levels, key=audit.LEVELS.index)
+    assert levels == sorted(levels, key=LEVELS.index)
     assert findings.summary() == "2 errors, 7 warnings, 2 tips"
 
 
@@ -317,11 +318,11 @@ def test_check_fits_packets_as_build_does(sample):
     toml = sample / "packet.toml"
     toml.write_text(re.sub(r"page_limit = \d", "page_limit = 2", toml.read_text(encoding="utf-8")), encoding="utf-8")
     app = load_application(sample)
-    assert audit.fit_outcome(app, app.config.writer("chen")).too_long is not None
-    okafor = audit.fit_outcome(app, app.config.writer("okafor"))
+    assert check.fit_outcome(app, app.config.writer("chen")).too_long is not None
+    okafor = check.fit_outcome(app, app.config.writer("okafor"))
     assert okafor.entries_cut > 0 and okafor.statement
     roster = load_application(ROSTER)
-    assert audit.fit_outcome(roster, roster.config.writer("ortiz")) == FitOutcome()  # fits: nothing cut
+    assert check.fit_outcome(roster, roster.config.writer("ortiz")) == FitOutcome()  # fits: nothing cut
 
 
 # -- the command ---------------------------------------------------------------------------

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from packetbuilder.audit import cv_rules
 from packetbuilder.cli import main
+from packetbuilder.cv_hints import cv_rules
 from packetbuilder.errors import InputError
 from packetbuilder.sources import load_application
 
