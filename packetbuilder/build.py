@@ -23,10 +23,11 @@ from typing import TYPE_CHECKING
 from .config import Writer
 from .errors import InputError, PacketError, Problem
 from .fit import FitReport, TooLong, fit
-from .formatting import file_stem
+from .formatting import packet_stem
 from .incremental import (MANIFEST_NAME, REPORT_NAME, FolderSummary, Manifest, WriterRecord, application_inputs,
                           digest, file_digest, folder_listing, format_set, split_formats, toolchain, writer_inputs,
                           writer_key)
+from .mail import compose, eml_bytes, eml_name
 from .model import Document, Entry, walk_sections
 from .outputs import check_out_dir, ensure_dir, write_atomic
 from .packet import assemble, entry_text, finish, statement_section
@@ -87,11 +88,6 @@ class BuildReport:
         if problem.file.startswith("-") or Path(problem.file).is_absolute():
             return problem
         return replace(problem, file=str(Path(self.folder) / problem.file))
-
-
-def packet_stem(app: Application) -> str:
-    applicant = app.config.applicant
-    return file_stem(applicant.short_name, "LOR_Packet")
 
 
 def highlighted_entries(document: Document) -> list[str]:
@@ -159,7 +155,7 @@ def typesetter_for(folder: Path, page_size: str) -> Typesetter:
 
 def build_writer(app: Application, writer: Writer, out: Path, formats: tuple[str, ...]) -> WriterReport:
     """Build one writer's files into ``out/<writer id>`` and report what went into them."""
-    stem = packet_stem(app)
+    stem = packet_stem(app.config.applicant.short_name)
     page_size = app.config.application.page_size
     entry = WriterReport(writer.id)
     typesetter = typesetter_for(app.folder, page_size)
@@ -178,8 +174,6 @@ def build_writer(app: Application, writer: Writer, out: Path, formats: tuple[str
         write_atomic(path, data)
         entry.files.append(str(path.relative_to(out)))
     if "eml" in formats:  # after the packet files, which the request attaches
-        from .mail import compose, eml_bytes, eml_name
-
         path = target / eml_name("request")
         write_atomic(path, eml_bytes(compose(app, writer, "request", target)))
         entry.files.append(str(path.relative_to(out)))
@@ -204,12 +198,12 @@ def _build_task(app: Application, writer_id: str, out: Path, formats: tuple[str,
 
 
 def _warm() -> None:
-    """Load both writers, the e-mail module, the fonts and the style sheet (the caches in
-    fonts.py and styles.py keep them). Done in the parent just before the worker processes
-    start, so that forked workers inherit all of it instead of each loading it again
-    (about half a second of CPU per worker here); and as each worker's initializer, which
-    costs nothing after a fork and loads them where workers are spawned instead."""
-    from . import mail  # noqa: F401 -- imported to be loaded once
+    """Load both writers, the fonts and the style sheet (the caches in fonts.py and
+    styles.py keep them; the e-mail module comes with this one). Done in the parent just
+    before the worker processes start, so that forked workers inherit all of it instead
+    of each loading it again (about half a second of CPU per worker here); and as each
+    worker's initializer, which costs nothing after a fork and loads them where workers
+    are spawned instead."""
     from .render import docx, fonts, pdf  # noqa: F401
     from .render.styles import load_styles
 

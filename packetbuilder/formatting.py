@@ -52,3 +52,9 @@ def file_stem(name: str, suffix: str) -> str:
             break
         kept.append(word)
     return "_".join((kept or [words[0][:STEM_NAME_MAX]]) + [suffix])
+
+
+def packet_stem(short_name: str) -> str:
+    """The packet's file name without extension, from the applicant's short name: the
+    stem ``build`` writes and ``email``/``send`` look for to attach."""
+    return file_stem(short_name, "LOR_Packet")

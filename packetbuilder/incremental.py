@@ -117,7 +117,7 @@ def application_inputs(app: Application) -> dict[str, str]:
 def writer_inputs(app: Application, writer: Writer, inputs: dict[str, str]) -> list[str]:
     """Of the application's ``inputs``, those that reach one writer's outputs: all but
     other writers' notes and other tracks' statements (a file this writer uses stays in)."""
-    from .sources import notes_name
+    from .sources import notes_name  # late, not for a cycle: see the module docstring
 
     root = app.folder.resolve()
 

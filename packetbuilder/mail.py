@@ -55,9 +55,11 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from .config import Config, Writer
 from .errors import InputError, Problem
-from .formatting import long_date, medium_date
+from .formatting import long_date, medium_date, packet_stem
 from .model import Paragraph, block_text, walk_sections
-from .sources import Application
+from .outputs import check_out_dir, write_atomic
+from .packet import assemble, count_highlighted
+from .sources import Application, load_application
 from .textfiles import read_text, resolve_inside
 
 KINDS = ("request", "reminder", "thanks", "match")
@@ -241,8 +243,6 @@ def message_date(config: Config, writer: Writer, kind: str, today: dt.date | Non
 def template_context(app: Application, writer: Writer, kind: str, on: dt.date,
                      attachments: list[Attachment]) -> dict[str, Any]:
     """Everything a template may use, every key defined (see the module docstring)."""
-    from .packet import assemble, count_highlighted
-
     cfg, applicant = app.config, app.config.applicant
     track = cfg.track_of(writer)
     deadline = cfg.deadline_of(writer)
@@ -410,9 +410,8 @@ def packet_attachments(writer_dir: Path, stem: str) -> list[Attachment]:
 def compose(app: Application, writer: Writer, kind: str, writer_dir: Path, today: dt.date | None = None
             ) -> EmailMessage:
     """One e-mail to one writer. A request must carry the packet; a reminder carries it when built."""
-    from .build import packet_stem
-
-    attachments = packet_attachments(writer_dir, packet_stem(app)) if kind in ("request", "reminder") else []
+    stem = packet_stem(app.config.applicant.short_name)
+    attachments = packet_attachments(writer_dir, stem) if kind in ("request", "reminder") else []
     if kind == "request" and not attachments:
         raise InputError(Problem(str(writer_dir), f"no packet for {writer.id} to attach to the request",
                                  f"build it first: packetbuilder build {app.folder} --writer {writer.id}"))
@@ -432,8 +431,6 @@ def eml_name(kind: str) -> str:
 
 def output_folder(app: Application, out: Path | None) -> Path:
     """``--out`` (default DIR/build), refused if it is or holds an input folder."""
-    from .outputs import check_out_dir
-
     out = out or app.folder / "build"
     check_out_dir(out, [app.folder] + [p.parent for p in app.files.values()])
     return out
@@ -441,9 +438,6 @@ def output_folder(app: Application, out: Path | None) -> Path:
 
 def write_email(folder: Path, writer_id: str, kind: str, out: Path | None, today: dt.date) -> Path:
     """The ``email`` command: one e-mail as ``out/<writer>/<kind>.eml``; returns its path."""
-    from .outputs import write_atomic
-    from .sources import load_application
-
     app = load_application(folder)
     writer = app.config.writer(writer_id)
     out = output_folder(app, out)

@@ -21,9 +21,11 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 from pathlib import Path
 
+from .build import build_packet
 from .errors import InputError, Problem, WorkError
 from .model import Document, Fields, Paragraph, Run, Section
 from .outputs import check_out_dir, ensure_dir, write_atomic
+from .render.pdf import render_pdf
 from .sources import load_application
 
 PDFTOPPM = "pdftoppm"
@@ -111,9 +113,6 @@ def preview(folder: Path, writer_id: str, out: Path | None = None, email: str | 
             built: Path | None = None, width: int = 800) -> Pictures:
     """Write PNGs of a writer's packet (``<id>-page-N.png``) or, with ``email``, of the
     built ``<kind>.eml`` (``<id>-<kind>-N.png``) into ``out`` (default DIR/build/preview)."""
-    from .build import build_packet
-    from .render.pdf import render_pdf
-
     tool = find_pdftoppm()
     app = load_application(folder)
     writer = app.config.writer(writer_id)

@@ -33,8 +33,10 @@ from pathlib import Path
 
 from .config import Config, Smtp, Writer
 from .errors import InputError, Problem, WorkError
+from .formatting import packet_stem
+from .incremental import writer_is_current
 from .outputs import FILE_MODE, ensure_dir
-from .sources import Application
+from .sources import Application, load_application
 from .textfiles import CONFIG_NAME
 
 LOG_NAME = "sent-log.jsonl"
@@ -142,12 +144,12 @@ def skip_reason(writer: Writer, kind: str, sent: list[SentRecord], resend: bool)
 def plan_batch(app: Application, kind: str, writers: list[Writer], out: Path, today: dt.date,
                resend: bool = False) -> list[Outgoing]:
     """What a ``send`` would do for each writer, with the messages already built and checked."""
-    from .build import packet_stem
-    from .incremental import writer_is_current
+    # Late, not for a cycle: ``status`` imports this module for read_sent_log, and must not
+    # load the e-mail templates and the build (doubling this module's import time) to read a log.
     from .mail import compose, packet_attachments
 
     sent = read_sent_log(out)
-    stem = packet_stem(app)
+    stem = packet_stem(app.config.applicant.short_name)
     plan = []
     for writer in writers:
         reason = skip_reason(writer, kind, sent, resend)
@@ -280,9 +282,8 @@ def prepare(folder: Path, writer_ids: tuple[str, ...], kind: str, out: Path | No
             resend: bool, sending: bool) -> Batch:
     """Load, check [smtp] first when sending (a settings mistake should not wait for a
     rebuild), and plan the batch."""
-    from .build import select_writers
+    from .build import select_writers  # late, as in plan_batch
     from .mail import output_folder
-    from .sources import load_application
 
     app = load_application(folder)
     out = output_folder(app, out)

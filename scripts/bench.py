@@ -244,7 +244,8 @@ def bench_writers(work: Path, repeat: int) -> None:
     shared by the fits and the PDFs. CPU time, the least of ``repeat`` such turns, as it
     is what a build on an idle machine would spend."""
     sys.path.insert(0, str(ROOT))
-    from packetbuilder.build import build_packet, packet_stem, render, typesetter_for
+    from packetbuilder.build import build_packet, render, typesetter_for
+    from packetbuilder.formatting import packet_stem
     from packetbuilder.mail import compose, eml_bytes
     from packetbuilder.sources import load_application
 
@@ -252,6 +253,7 @@ def bench_writers(work: Path, repeat: int) -> None:
     page_size = app.config.application.page_size
     target = work / "writers"
     target.mkdir()
+    stem = packet_stem(app.config.applicant.short_name)
 
     def one(writer) -> tuple[list[float], int]:
         typesetter = typesetter_for(app.folder, page_size)
@@ -261,7 +263,7 @@ def bench_writers(work: Path, repeat: int) -> None:
         times.append(time.process_time() - start)
         for fmt in ("pdf", "docx"):
             start = time.process_time()
-            (target / f"{packet_stem(app)}.{fmt}").write_bytes(render(document, fmt, page_size, typesetter))
+            (target / f"{stem}.{fmt}").write_bytes(render(document, fmt, page_size, typesetter))
             times.append(time.process_time() - start)
         start = time.process_time()
         eml_bytes(compose(app, writer, "request", target))

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from packetbuilder.build import build_application, packet_stem
+from packetbuilder.build import build_application
 from packetbuilder.cli import main
 from packetbuilder.errors import InputError
-from packetbuilder.formatting import medium_date
+from packetbuilder.formatting import medium_date, packet_stem
 from packetbuilder.mail import (Attachment, build_message, compose, eml_bytes, find_placeholders, join_and,
                                 render_draft)
 from packetbuilder.sources import load_application
@@ -55,7 +55,7 @@ def requests(built) -> dict[str, EmailMessage]:
 def test_every_request_eml_parses_with_headers_attachments_greeting_and_deadline(built, requests):
     app_dir, out = built
     app = load_application(app_dir)
-    stem = packet_stem(app)
+    stem = packet_stem(app.config.applicant.short_name)
     assert set(requests) == {"chen", "okafor", "lee", "wisniewski"}
     for writer in app.config.writers:
         raw = (out / writer.id / "request.eml").read_bytes()
