@@ -18,6 +18,7 @@ from urllib.parse import quote
 import markdown as pymd
 from lxml import html as lxml_html
 
+from .entry_parts import find_dates, with_parts
 from .model import (Block, BulletList, CodeBlock, Document, Entry, Heading, ListItem, Paragraph, Run, Runs,
                     Section, Table, plain)
 
@@ -36,9 +37,68 @@ def _converter(meta: bool = False) -> pymd.Markdown:
     return md
 
 
+_MARKER = re.compile(r"^( *)([-*+]|\d{1,9}[.)])( +|$)(.*)$")
+_RULE = re.compile(r"^ {0,3}([-*_])(?: *\1){2,} *$")
+_FENCE = re.compile(r"^ *(```|~~~)")
+
+
+def normalise_lists(text: str) -> str:
+    """Lists as people write them, in the shape Python-Markdown reads.
+
+    Python-Markdown nests a list only under four spaces and starts one only after a blank
+    line; people (and Word exports) indent details by two or three, and put an entry's
+    bullets right under its first line. Read that way, every detail became an entry of its
+    own. Here a list item is nested under the nearest item whose marker stands left of it,
+    its indented lines follow it as continuation, and a blank line is put before an item
+    that follows a paragraph (as CommonMark allows a list to start there; an ordered list
+    only when it starts at 1, so a line starting "2024." is not a list). Fenced code is
+    left alone.
+    """
+    out: list[str] = []
+    stack: list[int] = []  # marker columns of the open list items, outermost first
+    fenced = False
+    previous = ""  # the previous line, stripped; "" when blank
+    listing = False  # whether the previous non-blank line belongs to a list item
+    for raw in text.split("\n"):
+        line = raw.expandtabs(4)
+        indent = len(line) - len(line.lstrip(" "))
+        marker = None if fenced else _MARKER.match(line)
+        starts = marker is not None and (marker.group(2) in "-*+" or marker.group(2)[:-1] == "1")
+        if marker and not stack and previous and not listing and not starts:
+            marker = None  # "2024. Then …" continues a paragraph
+        if _FENCE.match(line) or fenced:
+            if not fenced and stack and indent <= stack[0]:
+                stack.clear()
+            fenced = fenced != bool(_FENCE.match(line))
+            out.append(raw)
+            listing = listing and bool(stack)
+        elif marker and not _RULE.match(line):
+            while stack and indent <= stack[-1]:
+                stack.pop()
+            bullet = marker.group(2)
+            if previous and not _MARKER.match(out[-1].expandtabs(4)):
+                out.append("")  # Python-Markdown would read the item as text of the paragraph above
+            out.append(" " * (4 * len(stack)) + bullet + " " + marker.group(4))
+            stack.append(indent)
+            listing = True
+        elif not line.strip():
+            out.append("")
+        elif stack and indent > stack[0]:
+            while stack and indent <= stack[-1]:
+                stack.pop()
+            out.append(" " * (4 * len(stack)) + line.strip())
+        else:
+            if not previous or line.lstrip().startswith("#"):
+                stack.clear()  # unindented text after a blank line, or a heading, ends every list
+            listing = listing and bool(previous) and bool(stack)
+            out.append(raw)
+        previous = line.strip()
+    return "\n".join(out)
+
+
 def _to_tree(text: str, meta: bool = False) -> tuple[list, dict[str, list[str]]]:
     md = _converter(meta)
-    body = md.convert(_CONTROL.sub("", text))
+    body = md.convert(normalise_lists(_CONTROL.sub("", text)))
     root = lxml_html.fragment_fromstring(body or "<p></p>", create_parent="div")
     return list(root), getattr(md, "Meta", {})
 
@@ -145,8 +205,9 @@ def _blocks(elements) -> tuple[list[Block], frozenset[str]]:
             tags |= found | _classes(el)
             blocks.append(Heading(int(tag[1]), runs))
         elif tag in ("ul", "ol"):
-            blocks.append(BulletList(tuple(ListItem(tuple(_item(li)[0])) for li in el if li.tag == "li"),
-                                     ordered=tag == "ol"))
+            items = [_item(li) for li in el if li.tag == "li"]
+            blocks.append(BulletList(tuple(ListItem(tuple(b)) for b, _ in items), ordered=tag == "ol"))
+            tags = tags.union(*(t for _, t in items))
         elif tag == "pre":
             blocks.append(CodeBlock(el.text_content().rstrip("\n")))
         elif tag == "table":
@@ -209,18 +270,83 @@ def _slug(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-") or "section"
 
 
+def _heading_level(el) -> int:
+    tag = el.tag if isinstance(el.tag, str) else ""
+    return int(tag[1]) if tag in ("h1", "h2", "h3") else 0
+
+
+def _dated_items(el) -> list[list[Block]] | None:
+    """A list's items' blocks, if every item's first line has dates of its own."""
+    items = [_item(li)[0] for li in el if li.tag == "li"]
+    if not items or not all(b and isinstance(b[0], Paragraph) and find_dates(plain(b[0].runs)) for b in items):
+        return None
+    return items
+
+
+def _is_entry_list(el) -> bool:
+    """A list whose every item starts with a bold title and has dates of its own: entries
+    in their own right (as v1 CVs wrote them under a ``###`` entry), not its details."""
+    items = _dated_items(el)
+    return items is not None and all(b[0].runs[0].bold for b in items)
+
+
+def _is_group_heading(elements: list) -> bool:
+    """A ``###`` with no line of its own, straight over a numbered list ("### Posters" over
+    numbered citations) or a list of dated items: a heading that groups entries, not an
+    entry. (Detail bullets under an entry are seldom numbered, and seldom all dated.)"""
+    return len(elements) == 2 and (elements[1].tag == "ol" or (
+        elements[1].tag == "ul" and _dated_items(elements[1]) is not None))
+
+
+def _entry(blocks: list[Block], tags: frozenset[str], bullet: str | None, head: int) -> Entry:
+    return with_parts(Entry(tuple(blocks), tags, bullet=bullet, head=max(1, min(head, len(blocks)))))
+
+
+def _heading_entry(elements: list, tags: frozenset[str]) -> Entry | None:
+    """A ``###`` entry: its heading, the paragraph under it (its first line), the rest."""
+    blocks, found = _blocks(elements)
+    if not blocks:
+        return None
+    head = 2 if len(blocks) > 1 and isinstance(blocks[0], Heading) and isinstance(blocks[1], Paragraph) \
+        and len(elements) > 1 and elements[1].tag == "p" else 1
+    return _entry(blocks, tags | found, None, head)
+
+
+def _list_entries(el) -> list[Entry]:
+    tag = el.tag if isinstance(el.tag, str) else ""
+    out = []
+    for li in el:
+        if li.tag == "li":
+            blocks, tags = _item(li)
+            if blocks:
+                out.append(_entry(blocks, tags, "number" if tag == "ol" else "bullet",
+                                  1 if isinstance(blocks[0], Paragraph) else 0))
+    return out
+
+
 def _entries(elements) -> list[Block]:
-    """Group a CV section's elements into entries: list items, ``###`` blocks, paragraphs."""
+    """Group a CV section's elements into entries.
+
+    A ``###`` heading owns everything up to the next heading of level 3 or less — its
+    paragraphs and its lists (its details) — except a list of entries in their own right
+    (:func:`_is_entry_list`), which v1 CVs put there; and a bare ``###`` over a numbered
+    or dated list is a heading that groups its items (:func:`_is_group_heading`). A list item
+    owns everything nested in it. A paragraph standing alone in a section is an entry of
+    its own.
+    """
     out: list[Block] = []
     current: list = []
     current_tags: frozenset[str] = frozenset()
 
     def close() -> None:
         nonlocal current, current_tags
-        if current:
-            blocks, found = _blocks(current)
-            if blocks:
-                out.append(Entry(tuple(blocks), current_tags | found, bullet=None))
+        if current and _is_group_heading(current):
+            out.extend(_blocks(current[:1])[0])
+            out.extend(_list_entries(current[1]))
+        elif current:
+            entry = _heading_entry(current, current_tags)
+            if entry is not None:
+                out.append(entry)
         current, current_tags = [], frozenset()
 
     for el in elements:
@@ -228,35 +354,40 @@ def _entries(elements) -> list[Block]:
         if tag == "h3":
             close()
             current, current_tags = [el], _classes(el)
-        elif current and tag not in ("ul", "ol"):
-            current.append(el)  # a ### entry holds its paragraphs; a list starts new entries
+        elif _heading_level(el):
+            close()
+            blocks, tags = _blocks([el])
+            out.extend(_entry([b], tags, None, 1) for b in blocks)
+        elif current and not (tag in ("ul", "ol") and _is_entry_list(el)):
+            current.append(el)
         elif tag in ("ul", "ol"):
             close()
-            for li in el:
-                if li.tag == "li":
-                    blocks, tags = _item(li)
-                    if blocks:
-                        out.append(Entry(tuple(blocks), tags, bullet="number" if tag == "ol" else "bullet"))
+            out.extend(_list_entries(el))
         else:
             blocks, tags = _blocks([el])
-            out.extend(Entry((b,), tags, bullet=None) for b in blocks)
+            out.extend(_entry([b], tags, None, 1) for b in blocks)
     close()
     return out
 
 
-def _split_h2(elements) -> tuple[str, list, list[tuple[str, list]]]:
-    """Split a body into (h1 title, elements before the first h2, [(h2 title, elements)])."""
+def _heading_parts(el) -> tuple[str, frozenset[str]]:
+    runs, found = _strip_tags(_tidy(_runs(el)))
+    return plain(runs), found | _classes(el)
+
+
+def _split_h2(elements) -> tuple[str, list, list[tuple[str, frozenset[str], list]]]:
+    """Split a body into (h1 title, elements before the first h2, [(h2 title, its tags, elements)])."""
     title = ""
     before: list = []
-    parts: list[tuple[str, list]] = []
+    parts: list[tuple[str, frozenset[str], list]] = []
     for el in elements:
         tag = el.tag if isinstance(el.tag, str) else ""
         if tag == "h1" and not title and not parts:
-            title = plain(_strip_tags(_tidy(_runs(el)))[0])
+            title = _heading_parts(el)[0]
         elif tag == "h2":
-            parts.append((plain(_strip_tags(_tidy(_runs(el)))[0]), []))
+            parts.append((*_heading_parts(el), []))
         elif parts:
-            parts[-1][1].append(el)
+            parts[-1][2].append(el)
         else:
             before.append(el)
     return title, before, parts
@@ -267,7 +398,8 @@ def read_cv(text: str) -> Document:
     elements, _ = _to_tree(text)
     title, before, parts = _split_h2(elements)
     preamble, _ = _blocks(before)
-    sections = tuple(Section(name, tuple(_entries(els)), level=2, key=_slug(name)) for name, els in parts)
+    sections = tuple(Section(name, tuple(_entries(els)), level=2, key=_slug(name), tags=tags)
+                     for name, tags, els in parts)
     return Document(title=title, sections=sections, preamble=tuple(preamble))
 
 
@@ -290,7 +422,7 @@ class Notes:
     document: Document
 
 
-NOTE_KEYS = ("setting", "dates", "weeks", "patients", "learned")
+NOTE_KEYS = ("setting", "dates", "weeks", "patients", "learned", "why")
 
 
 def read_notes(text: str) -> Notes:
@@ -301,7 +433,7 @@ def read_notes(text: str) -> Notes:
     sections = []
     if intro:
         sections.append(Section("", tuple(intro), level=2, key="intro"))
-    for name, els in parts:
+    for name, _, els in parts:
         blocks, _ = _blocks(els)
         sections.append(Section(name, tuple(blocks), level=2, key=_slug(name)))
     return Notes(facts, Document(title=title, sections=tuple(sections)))

@@ -71,9 +71,34 @@ class Fields:
     rows: tuple[tuple[str, tuple["Block", ...]], ...]
 
 
+YearMonth = tuple[int, int]  # (year, month); month 0 when only the year is written
+
+
+@dataclass(frozen=True)
+class DateSpan:
+    """The dates an entry's first line gives: one date or a range, as written and as
+    (year, month) for ordering. ``end`` is None while the entry is ongoing ("present")."""
+
+    text: str
+    start: YearMonth
+    end: YearMonth | None
+
+    @property
+    def latest(self) -> YearMonth:
+        """What "oldest first" sorts by: the end, and an ongoing entry is the newest."""
+        return self.end if self.end is not None else (9999, 12)
+
+
 @dataclass(frozen=True)
 class Entry:
-    """One CV entry (a list item or a ``###`` block) with its tags.
+    """One CV entry with its tags: the unit that is marked, condensed, kept or cut.
+
+    ``blocks`` are the entry as written. The first ``head`` of them are its first line
+    (a list item's first paragraph; a ``###`` heading and the paragraph under it) and are
+    always printed; the rest are its *details* (continuation paragraphs, nested lists,
+    a ``###`` entry's bullets), which fitting may drop ("condense"). ``title``, ``line``
+    and ``dates`` are the parts of the first line where they could be recognised (see
+    :mod:`.entry_parts`); an entry with none recognised still works.
 
     ``bullet`` says how it was written, so consecutive entries render as one list:
     "bullet", "number" or None for a ``###`` block. ``highlight`` is set per writer by
@@ -84,10 +109,27 @@ class Entry:
     tags: frozenset[str] = frozenset()
     bullet: str | None = "bullet"
     highlight: bool = False
+    head: int = 1
+    title: str = ""
+    line: str = ""
+    dates: DateSpan | None = None
 
     @property
     def text(self) -> str:
         return block_text(self.blocks)
+
+    @property
+    def head_text(self) -> str:
+        """The first line's text: what names the entry, its organisation and dates."""
+        return block_text(self.blocks[: self.head])
+
+    @property
+    def details(self) -> tuple["Block", ...]:
+        return self.blocks[self.head:]
+
+    def condensed(self) -> "Entry":
+        """The entry with its details dropped and its first line kept."""
+        return replace(self, blocks=self.blocks[: self.head])
 
 
 Block = Union[Paragraph, Heading, BulletList, Table, CodeBlock, Fields, Entry]
@@ -105,6 +147,7 @@ class Section:
     note: str = ""  # e.g. "(excerpt)" after the statement was shortened
     new_page: bool = False
     show_title: bool = True  # the cover sheet's heading is the document title instead
+    tags: frozenset[str] = frozenset()  # a CV section's own tags: ``## Research {: .keep }``
 
     def with_blocks(self, blocks: tuple[Block, ...]) -> "Section":
         return replace(self, blocks=blocks)
@@ -123,6 +166,7 @@ class Document:
     footer: str = ""
     meta: dict[str, str] = field(default_factory=dict, compare=False)
     preamble: tuple[Block, ...] = ()
+    density: int = 0  # typographic tightening step (0: as styled), chosen by fitting; both writers apply it
 
 
 def block_text(blocks: tuple[Block, ...] | list[Block]) -> str:
