@@ -90,6 +90,9 @@ class ApplicationSettings(_Strict):
     eras_deadline: dt.date = Field(description="Date by which all letters must be uploaded.")
     page_limit: int = Field(4, ge=2, le=4, description="Pages per packet, 2 to 4.")
     page_size: Literal["letter", "a4"] = "letter"
+    highlight_cap: int = Field(8, ge=1, le=50, description=(
+        "At most this many CV entries are marked for a writer on `highlight` keywords or the notes' "
+        "Setting alone (the strongest matches); tags and co-authorship always mark."))
     qualities: list[Line] = Field(default_factory=list, description="4–6 words or phrases that describe you.")
     submission: Line = Field("ERAS Letter of Recommendation Portal", description="How letters are submitted.")
     cv: RelPath = "cv.md"

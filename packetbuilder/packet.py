@@ -9,9 +9,11 @@ concern them marked.
 from __future__ import annotations
 
 from dataclasses import replace
+from itertools import count
 
 from .config import Writer
 from .formatting import long_date
+from .marking import Marking, mark, writer_keys
 from .model import (Block, BulletList, Document, Entry, Fields, ListItem, Paragraph, Run, Section, block_text,
                     walk_sections)
 from .sources import Application
@@ -31,18 +33,20 @@ def _bullets(items: list[str]) -> BulletList:
     return BulletList(tuple(ListItem((_para(i),)) for i in items))
 
 
-def is_relevant(entry: Entry, writer: Writer) -> bool:
-    """An entry concerns a writer if tagged with their id or it mentions a highlight keyword."""
-    if writer.id in entry.tags:
-        return True
-    text = entry.text.casefold()
-    return any(k.strip() and k.casefold() in text for k in writer.highlight)
+def writer_marking(app: Application, writer: Writer) -> Marking:
+    """Which CV entries concern the writer, and why (see :mod:`.marking`)."""
+    notes = app.writer_notes(writer)
+    keys = writer_keys(writer.id, writer.name, writer.salutation, writer.highlight,
+                       notes.facts.get("setting", "") if notes else "", app.config.applicant.school)
+    return mark(app.cv, keys, app.config.application.highlight_cap)
 
 
 def _cv_section(app: Application, writer: Writer) -> Section:
+    marked = writer_marking(app, writer).numbers()
+    numbers = count(1)
     children = []
     for section in app.cv.sections:
-        blocks = tuple(replace(b, highlight=is_relevant(b, writer)) if isinstance(b, Entry) else b
+        blocks = tuple(replace(b, highlight=next(numbers) in marked) if isinstance(b, Entry) else b
                        for b in section.blocks)
         children.append(replace(section, blocks=blocks))
     name = (Paragraph((Run(app.cv.title, bold=True),)),) if app.cv.title else ()
@@ -125,8 +129,10 @@ def request_section(app: Application, writer: Writer, parts: list[Section],
         rows.append(("Target programs", (_bullets(_programs(app)),)))
     highlighted = count_highlighted(tuple(parts))
     if highlighted:
-        rows.append(("Marked for you", (_para(f"{highlighted} CV entries that concern our work are shaded "
-                                              "and marked with a bar in the margin."),)))
+        entries = "CV entry that concerns our work is" if highlighted == 1 else \
+            "CV entries that concern our work are"
+        rows.append(("Marked for you", (_para(f"{highlighted} {entries} shaded and marked with a bar in the "
+                                              "margin."),)))
     contents = " · ".join(s.title + (f"\u00a0p.{pages[s.key]}" if pages and s.key in pages else "") for s in parts)
     rows.append(("In this packet", (_para(contents),)))
     contact = " · ".join(x for x in (applicant.email, applicant.phone) if x)
@@ -137,18 +143,26 @@ def request_section(app: Application, writer: Writer, parts: list[Section],
     return Section(SECTION_TITLES["request"], (lead, Fields(tuple(rows))), key="request", show_title=False)
 
 
-def assemble(app: Application, writer: Writer, pages: dict[str, int] | None = None) -> Document:
+def assemble(app: Application, writer: Writer) -> Document:
     """Build the full (untrimmed) packet for one writer."""
     parts = [s for s in (_work_section(app, writer), _statement_section(app, writer), _cv_section(app, writer)) if s]
-    return finish(app, writer, parts, pages)
+    return finish(app, writer, parts)
 
 
-def finish(app: Application, writer: Writer, parts: list[Section], pages: dict[str, int] | None = None) -> Document:
-    """Put the cover sheet in front of (possibly trimmed) parts and set the metadata."""
+def finish(app: Application, writer: Writer, parts: list[Section], pages: dict[str, int] | None = None,
+           cover_alone: bool = True) -> Document:
+    """Put the cover sheet in front of (possibly trimmed) parts and set the metadata.
+
+    ``pages``: each part's first page, from a layout. Until a layout knows them the
+    cover names them "p.0": the digits are as wide as the real ones, so the cover takes
+    the same room when they are filled in (which matters when it shares its page).
+    ``cover_alone``: the parts start on a new page after the cover sheet; when the page
+    limit is tight, fitting lets them follow the cover on its page instead."""
+    pages = pages if pages is not None else {s.key: 0 for s in parts}
     cfg, applicant = app.config, app.config.applicant
     track = cfg.track_of(writer)
     if parts:
-        parts = [replace(parts[0], new_page=True), *parts[1:]]
+        parts = [replace(parts[0], new_page=cover_alone), *parts[1:]]
     season = cfg.application.eras_deadline.year + 1
     return Document(
         title=f"{applicant.short_name} — Letter of Recommendation request",
