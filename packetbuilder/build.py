@@ -28,9 +28,9 @@ from .incremental import (MANIFEST_NAME, REPORT_NAME, FolderSummary, Manifest, W
                           digest, file_digest, folder_listing, format_set, split_formats, toolchain, writer_inputs,
                           writer_key)
 from .mail import compose, eml_bytes, eml_name
-from .model import Document, Entry, walk_sections
+from .model import Document, Entry, Section, walk_sections
 from .outputs import check_out_dir, ensure_dir, write_atomic
-from .packet import assemble, entry_text, finish, statement_section
+from .packet import assemble, entry_text, finish, statement_section, writer_marking
 from .sources import Application, load_application
 
 if TYPE_CHECKING:  # reportlab is imported only when a packet is built
@@ -41,6 +41,12 @@ FORMATS = ("pdf", "docx", "eml")
 
 @dataclass
 class WriterReport:
+    """One writer's line of the build report, and their part of build-report.json.
+
+    ``marked`` gives each marked CV entry with why it is marked (see :mod:`.marking`);
+    ``not_marked`` the weak matches the cap left unmarked; ``condensed`` the entries
+    printed with their first line only; ``trimmed`` what was cut."""
+
     writer: str
     pages: int = 0
     highlighted: list[str] = field(default_factory=list)
@@ -48,13 +54,24 @@ class WriterReport:
     statement_shortened: bool = False
     files: list[str] = field(default_factory=list)
     error: str = ""
+    marked: list[dict[str, object]] = field(default_factory=list)
+    not_marked: list[str] = field(default_factory=list)
+    condensed: list[str] = field(default_factory=list)
+    cover_shared: bool = False
+    tightened: int = 0
 
     def summary(self) -> str:
         if self.error:
             return f"{self.writer}: FAILED — {self.error}"
         trimmed = "; ".join(self.trimmed) if self.trimmed else "nothing"
-        return (f"{self.writer}: {self.pages} pages; highlighted {len(self.highlighted)} entries; "
-                f"trimmed: {trimmed}")
+        condensed = sum(len(c.split(": ", 1)[1].split("; ")) for c in self.condensed)
+        extra = "".join(x for x in (f"; condensed {condensed} {'entry' if condensed == 1 else 'entries'}"
+                                    if condensed else "",
+                                    "; cover shares its page" if self.cover_shared else "",
+                                    f"; tightened (step {self.tightened})" if self.tightened else ""))
+        count = len(self.highlighted)
+        return (f"{self.writer}: {self.pages} page{'' if self.pages == 1 else 's'}; highlighted {count} "
+                f"entr{'y' if count == 1 else 'ies'}; trimmed: {trimmed}{extra}")
 
 
 @dataclass
@@ -110,9 +127,14 @@ def build_packet(app: Application, writer: Writer, typesetter: Typesetter | None
     settings = app.config.application
     typesetter = typesetter or Typesetter(settings.page_size)
     goals = statement_section(app.goals, "goals") if app.goals is not None else None
-    fitted, report = fit(assemble(app, writer), writer, settings.page_limit, typesetter.layout, goals)
+
+    def rebuild(parts: list[Section], cover_alone: bool) -> Document:
+        return finish(app, writer, parts, cover_alone=cover_alone)
+
+    fitted, report = fit(assemble(app, writer), writer, settings.page_limit, typesetter.layout, rebuild, goals)
     parts = [s for s in fitted.sections if s.key != "request"]
-    return finish(app, writer, parts, report.starts), report
+    final = finish(app, writer, parts, report.starts, cover_alone=not report.cover_shared)
+    return replace(final, density=report.density), report
 
 
 def render(document: Document, fmt: str, page_size: str, typesetter: Typesetter | None = None) -> bytes:
@@ -167,6 +189,12 @@ def build_writer(app: Application, writer: Writer, out: Path, formats: tuple[str
     entry.pages, entry.trimmed = fitted.pages, fitted.trimmed()
     entry.statement_shortened = fitted.statement_shortened
     entry.highlighted = highlighted_entries(document)
+    marking = writer_marking(app, writer)
+    entry.marked = [{"section": m.section, "entry": entry_text(m.entry), "reasons": [str(r) for r in m.reasons]}
+                    for m in marking.marked]
+    entry.not_marked = [entry_text(m.entry) for m in marking.over_cap]
+    entry.condensed = [str(c) for c in fitted.condensed]
+    entry.cover_shared, entry.tightened = fitted.cover_shared, fitted.density
     target = ensure_dir(out / writer.id)
     for fmt in (f for f in formats if f != "eml"):
         data = render(document, fmt, page_size, typesetter)

@@ -1,60 +1,93 @@
 """Fitting one writer's packet to the page limit by cutting what matters least to them.
 
 Pure: (packet, writer, page budget, measuring function) → (fitted packet, report). The
-measuring function is the PDF writer's own layout (:func:`render.pdf.layout`), so
-"fits" is exact, not estimated; the DOCX is rendered from the same fitted document.
+measuring function is the PDF writer's own layout (:meth:`render.pdf.Typesetter.layout`),
+so "fits" is exact, not estimated; the DOCX is rendered from the same fitted document.
 
-What may go, least valuable first (the *trim order*):
+The policy is the table :data:`POLICY`, least valuable first: each step is taken only
+when every earlier one was not enough. A writer should agree with every cut:
 
-1. CV entries tagged ``.optional`` — the student said so; larger ones first, so fewer go;
-2. low-value CV sections (Hobbies/Interests, then Memberships, then Skills/Languages) as
-   whole sections, before any substantive section is shortened;
-3. the other CV entries that do not concern this writer: oldest first (the latest year an
-   entry mentions; "present" is newest), then lowest in its section, then larger;
-4. the statement: replaced by the shorter ``goals.md`` if there is one, then cut to its
-   first paragraphs with a visible "(excerpt)" note, and only as a last resort left out.
+1. CV entries tagged ``.optional`` (or in a section tagged so) — the student said so;
+2. *condensing*: the details of unmarked entries (continuation paragraphs, nested
+   bullets, a ``###`` entry's bullets) are dropped, their first line kept; oldest first;
+3. unmarked entries of low-value sections (Skills, Languages, Interests, Hobbies,
+   Memberships…), oldest first;
+4. the cover sheet shares its page with what follows instead of standing alone (at a
+   two-page limit this is the first step of all: half a page of the two is too much to
+   leave empty);
+5. the other unmarked entries, oldest first (by the end date their first line gives) —
+   except *protected* ones: every entry of the Education section, of the Honors/Awards
+   section, of the sections this writer's role looks for (:data:`ROLE_SECTIONS`), and of
+   a section tagged ``.keep``. Protected entries may be condensed, never removed;
+6. the statement: replaced by the shorter ``goals.md``, then cut to its first whole
+   paragraphs with a visible "(excerpt)";
+7. typographic tightening, within the style sheet's floors (``[[tighten]]`` in
+   ``styles/packet.toml``: body ≥ 10 pt, leading ≥ 1.15, margins ≥ 0.6 in);
+8. the statement left out, as a last resort.
 
-Never cut: the request summary, the notes on the work with this writer, and CV entries
-that concern the writer (tagged with their id or matching their ``highlight`` keywords,
-see :func:`packet.is_relevant`) or are tagged ``.keep`` — also when tagged ``.optional``.
-If even that exceeds the budget, :class:`TooLong` names what is too long and by how much.
+Never cut or condensed: the cover sheet, the notes on the work with this writer, the
+entries marked for the writer (see :mod:`.marking`) and entries tagged ``.keep``. When
+anything was cut or condensed, the CV says so in one line. If what may not be cut exceeds
+the budget, :class:`TooLong` names what is too long and by how much.
 
-Why it is cheap: a layout pass costs 0.1–0.2 s, so this does not bisect blindly. One
-layout of the full packet measures every entry's height and how far the text runs past
-the budget; the shortest prefix of the trim order that should save that much is laid out
-to verify it (usually it fits; if not, its own overflow picks the next prefix). Then
-removed items of the last tier that fit the space left are restored, so as few items as
-possible go. A typical fit costs two or three layouts.
+Why it is cheap: a layout pass costs tens of milliseconds, so this does not bisect
+blindly. One layout of the full packet measures every entry's height and how far the text
+runs past the budget; the shortest prefix of the policy's steps that should save that much
+is laid out to verify it (usually it fits; if not, its own overflow picks the next
+prefix). Then removed items of the last step that fit the space left are restored, so as
+few items as possible go. A typical fit costs two or three layouts.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, replace
 from itertools import count
 from typing import Callable, Protocol
 
 from .config import Writer
 from .errors import Problem, WorkError
-from .model import Document, Entry, Heading, Section, block_text
-from .packet import SECTION_TITLES, entry_text, is_relevant
-from .render.styles import load_styles
+from .model import Document, Entry, Heading, Paragraph, Run, Section, block_text
+from .packet import SECTION_TITLES, entry_text
+from .render.styles import load_styles, tighten_steps
 from .sources import notes_name
 
 CV_KEY = "cv"
+REQUEST_KEY = "request"
 STATEMENT_KEYS = ("statement", "goals")
 WORK_KEY = "work"
-# Section titles (case-insensitive substrings) of low-value CV sections, least valuable group first.
-LOW_VALUE = (("hobbies", "interests", "personal"), ("memberships", "affiliations", "references"),
-             ("skills", "languages", "certifications"))
 EXCERPT = "(excerpt)"
 REPORT_WORDS = 6  # first words of a cut entry in the report
 
-OPTIONAL, LOW_VALUE_SECTION, IRRELEVANT, STATEMENT = range(4)
-
-_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
-_ONGOING = re.compile(r"\b(?:present|current|ongoing|today)\b", re.IGNORECASE)
+OPTIONAL, CONDENSE, LOW_VALUE, SHARE_COVER, OTHER, STATEMENT, TIGHTEN, STATEMENT_OUT = range(8)
+# The policy, least valuable first: (step, what goes, in which order). The README prints it.
+POLICY = (
+    (OPTIONAL, "entries tagged .optional, or in a section tagged .optional", "largest first"),
+    (CONDENSE, "details of unmarked entries (their first line stays)", "oldest first"),
+    (LOW_VALUE, "unmarked entries of low-value sections (Skills, Languages, Interests, Memberships…)",
+     "oldest first"),
+    (SHARE_COVER, "the cover sheet's page of its own (what follows starts under it)", "first of all at 2 pages"),
+    (OTHER, "other unmarked entries, except protected sections' (Education, Honors/Awards, the role's)",
+     "oldest first"),
+    (STATEMENT, "the statement: replaced by goals.md, then cut to whole paragraphs", "shortest cut first"),
+    (TIGHTEN, "typographic tightening within floors (body ≥ 10 pt, leading ≥ 1.15, margins ≥ 0.6 in)",
+     "one step at a time"),
+    (STATEMENT_OUT, "the statement left out", "last resort"),
+)
+# Section titles (case-insensitive substrings) of low-value CV sections.
+LOW_VALUE_SECTIONS = ("hobbies", "interests", "personal", "memberships", "affiliations", "references", "skills",
+                      "languages", "certifications")
+# Sections whose entries are never removed (only condensed): for every writer, and by role.
+PROTECTED_SECTIONS = ("education", "honors", "honours", "awards")
+ROLE_SECTIONS = {
+    "research": ("research", "publication", "presentation", "abstract", "poster"),
+    "clinical": ("clinical", "clerkship", "rotation", "sub-intern"),
+    "slor": ("clinical", "clerkship", "rotation", "sub-intern"),
+    "chair": ("clinical", "clerkship", "rotation"),
+    "longitudinal": ("service", "volunteer", "community", "leadership"),
+    "leadership": ("service", "volunteer", "community", "leadership"),
+}
+SELECTED_NOTE = "Selected entries for {salutation} — full CV on request."
 
 
 class Measured(Protocol):
@@ -69,6 +102,10 @@ class Measured(Protocol):
 
 
 Measure = Callable[[Document], Measured]
+# The packet made anew from its (fitted) parts after the cover sheet, the cover sheet
+# standing alone (True) or sharing its page: the cover names what the parts hold (the
+# statement or the goals, how many entries are marked) and so changes with them.
+Rebuild = Callable[[list[Section], bool], Document]
 
 
 class TooLong(WorkError):
@@ -77,8 +114,8 @@ class TooLong(WorkError):
 
 @dataclass(frozen=True)
 class Cut:
-    """What went from one CV section: the first words of each entry cut, and whether the
-    whole section (heading included) went."""
+    """What went from one CV section: the first words of each entry cut (or condensed),
+    and whether the whole section (heading included) went."""
 
     section: str
     entries: tuple[str, ...]
@@ -99,6 +136,9 @@ class FitReport:
     cuts: tuple[Cut, ...] = ()
     statement: str = ""  # what happened to the statement; empty if it is whole
     untrimmed_pages: int = 0  # what the packet ran to before fitting
+    condensed: tuple[Cut, ...] = ()  # entries printed with their first line only
+    cover_shared: bool = False  # the cover sheet shares its page with what follows
+    density: int = 0  # the tightening step taken (0: none)
 
     @property
     def statement_shortened(self) -> bool:
@@ -111,22 +151,41 @@ class FitReport:
 @dataclass(frozen=True)
 class _Slot:
     """A CV entry: its number in document order (the measuring pass's numbering), the path
-    of its section, and its place there."""
+    of its section, that section, and its place there."""
 
     number: int
     path: tuple[int, ...]
-    title: str
+    section: Section
     position: int
     entry: Entry
+
+    @property
+    def title(self) -> str:
+        return self.section.title
 
 
 @dataclass(frozen=True)
 class _Unit:
-    """One step of the trim order: entries to remove, or a statement variant to move to."""
+    """One step of the policy: entries to remove or condense, a statement variant to move
+    to, a tightening step, or the cover sharing its page."""
 
     tier: int
     numbers: frozenset[int] = frozenset()
+    condense: frozenset[int] = frozenset()
     statement: int = 0
+    density: int = 0
+    share: bool = False
+
+
+@dataclass(frozen=True)
+class _State:
+    """What a set of units does to the packet."""
+
+    removed: frozenset[int]
+    condensed: frozenset[int]
+    statement: int
+    density: int
+    share: bool
 
 
 @dataclass(frozen=True)
@@ -136,23 +195,13 @@ class _Variant:
     chars: int
 
 
-def _year(text: str) -> int | None:
-    if _ONGOING.search(text):
-        return 9999
-    years = [int(y) for y in _YEAR.findall(text)]
-    return max(years) if years else None
-
-
 def _chars(blocks) -> int:
     return len(block_text(blocks))
 
 
-def _low_value_rank(title: str) -> int | None:
+def _matches(title: str, words: tuple[str, ...]) -> bool:
     folded = title.casefold()
-    for rank, words in enumerate(LOW_VALUE):
-        if any(w in folded for w in words):
-            return rank
-    return None
+    return any(w in folded for w in words)
 
 
 def _preamble_entries(document: Document) -> int:
@@ -174,7 +223,7 @@ def _cv_slots(document: Document) -> list[_Slot]:
                 if isinstance(block, Entry):
                     number = next(numbers)
                     if cv:
-                        slots.append(_Slot(number, here, section.title, position, block))
+                        slots.append(_Slot(number, here, section, position, block))
                     position += 1
             visit(section.children, here, cv)
 
@@ -182,19 +231,50 @@ def _cv_slots(document: Document) -> list[_Slot]:
     return slots
 
 
-def _prune(document: Document, removed: frozenset[int]) -> Document:
-    """The document without the numbered entries; sections left empty go too, so the
-    model never holds a heading with nothing under it."""
+def _prune(document: Document, removed: frozenset[int], condensed: frozenset[int]) -> Document:
+    """The document without the numbered entries removed and with the condensed ones
+    shortened to their first line; sections left empty go too, so the model never holds
+    a heading with nothing under it."""
     numbers = count(_preamble_entries(document) + 1)
 
+    def block(b):
+        if not isinstance(b, Entry):
+            return b
+        number = next(numbers)
+        if number in removed:
+            return None
+        return b.condensed() if number in condensed else b
+
     def prune(section: Section) -> Section | None:
-        blocks = tuple(b for b in section.blocks if not (isinstance(b, Entry) and next(numbers) in removed))
+        blocks = _without_bare_headings(tuple(x for x in (block(b) for b in section.blocks) if x is not None),
+                                        section.blocks)
         children = tuple(c for c in (prune(child) for child in section.children) if c is not None)
         if not blocks and not children and (section.blocks or section.children):
             return None
         return replace(section, blocks=blocks, children=children)
 
     return replace(document, sections=tuple(s for s in (prune(s) for s in document.sections) if s is not None))
+
+
+def _without_bare_headings(blocks: tuple, before: tuple) -> tuple:
+    """Drop a heading that groups entries (``### Posters``) once every entry under it is
+    cut: a heading over nothing. Headings that had no entries to begin with stay."""
+    out: list = []
+    for index, b in enumerate(blocks):
+        if isinstance(b, Heading):
+            following = blocks[index + 1:]
+            under = next((i for i, x in enumerate(following) if isinstance(x, Heading)), len(following))
+            if not any(isinstance(x, Entry) for x in following[:under]) and any(isinstance(x, Entry) for x in before):
+                continue
+        out.append(b)
+    return tuple(out)
+
+
+def _with_selection_note(document: Document, salutation: str) -> Document:
+    """The CV says, in one line at its top, that it is a selection."""
+    note = Paragraph((Run(SELECTED_NOTE.format(salutation=salutation), italic=True),), "note")
+    return replace(document, sections=tuple(
+        replace(s, blocks=(note, *s.blocks)) if s.key == CV_KEY else s for s in document.sections))
 
 
 def _with_statement(document: Document, statement: Section | None) -> Document:
@@ -232,13 +312,14 @@ def _statement_variants(document: Document, goals: Section | None) -> list[_Vari
             continue  # an excerpt ends after a whole paragraph, never on a heading
         blocks = base.blocks[:keep]
         variants.append(_Variant(replace(base, blocks=blocks, note=EXCERPT),
-                                 f"{prefix} to an excerpt ({keep} of {total} paragraphs)", _chars(blocks)))
+                                 f"{prefix} to an excerpt ({keep} of {total} paragraph{'s' if total > 1 else ''})",
+                                 _chars(blocks)))
     variants.append(_Variant(None, f"{name} left out (no room)", 0))
     return variants
 
 
 def _prefix(units: int) -> frozenset[int]:
-    """The state that cuts the first ``units`` steps of the trim order."""
+    """The state that takes the first ``units`` steps of the policy."""
     return frozenset(range(units))
 
 
@@ -248,66 +329,88 @@ def _first_words(entry: Entry) -> str:
     return short if short == entry_text(entry, 10**6) else short.rstrip(",.;:–—- ") + "…"
 
 
-def _protected(entry: Entry, writer: Writer) -> bool:
-    return entry.highlight or "keep" in entry.tags or is_relevant(entry, writer)
+def _age(slot: _Slot, newest: tuple[int, int]) -> tuple[int, int]:
+    """What "oldest first" sorts by: the entry's end date; an undated entry counts as new."""
+    return slot.entry.dates.latest if slot.entry.dates is not None else newest
+
+
+def protected_section(section: Section, role: str) -> bool:
+    """Whether a CV section's entries may be condensed but never removed for this role."""
+    return "keep" in section.tags or _matches(section.title, PROTECTED_SECTIONS + ROLE_SECTIONS.get(role, ()))
 
 
 class _Fitter:
-    """The trim order for one packet, and the arithmetic that predicts what cuts save."""
+    """The policy for one packet, and the arithmetic that predicts what its steps save."""
 
     def __init__(self, document: Document, writer: Writer, budget: int, measure: Measure,
-                 goals: Section | None):
+                 goals: Section | None, rebuild: Rebuild):
         self.document, self.writer, self.budget, self._measure = document, writer, budget, measure
+        self.rebuild = rebuild
         self.layouts = 0
         self.slots = _cv_slots(document)
         self.variants = _statement_variants(document, goals)
+        self.steps = tighten_steps()
         self.units: list[_Unit] = []
         self.first = self.measure(frozenset())
         self.height = {s.number: self.first.entries.get(s.number, 0.0) for s in self.slots}
         self.path_of = {s.number: s.path for s in self.slots}
+        self.entry_of = {s.number: s.entry for s in self.slots}
         self.by_path: dict[tuple[int, ...], list[int]] = {}
         self._headings: dict[tuple[int, ...], float] = {}
         for slot in self.slots:
             self.by_path.setdefault(slot.path, []).append(slot.number)
         self._order()
 
-    # -- the trim order -----------------------------------------------------------------
+    # -- the policy -----------------------------------------------------------------------
 
     def _order(self) -> None:
-        trimmable = [s for s in self.slots if not _protected(s.entry, self.writer)]
-        newest = max((y for s in self.slots if (y := _year(s.entry.text)) is not None and y < 9999), default=0)
-
-        def age(slot: _Slot) -> int:
-            year = _year(slot.entry.text)
-            return newest if year is None else year
-
-        optional = sorted((s for s in trimmable if "optional" in s.entry.tags),
-                          key=lambda s: (-self.height[s.number], age(s), -s.position, s.number))
-        self.units += [_Unit(OPTIONAL, frozenset({s.number})) for s in optional]
-        rest = [s for s in trimmable if "optional" not in s.entry.tags]
-        by_section: dict[tuple[int, ...], list[_Slot]] = {}
-        for slot in rest:
-            if _low_value_rank(slot.title) is not None:
-                by_section.setdefault(slot.path, []).append(slot)
-        low = sorted(by_section.items(), key=lambda item: (_low_value_rank(item[1][0].title), [-i for i in item[0]]))
-        self.units += [_Unit(LOW_VALUE_SECTION, frozenset(s.number for s in slots)) for _, slots in low]
-        other = sorted((s for s in rest if s.path not in by_section),
-                       key=lambda s: (age(s), -s.position, -self.height[s.number], s.number))
-        self.units += [_Unit(IRRELEVANT, frozenset({s.number})) for s in other]
-        self.units += [_Unit(STATEMENT, statement=i) for i in range(1, len(self.variants))]
+        # Marked entries and entries tagged .keep are never cut nor condensed. An entry's own
+        # tag is more specific than its section's: .optional on an entry of a .keep section
+        # makes it optional, .keep on one of an .optional section keeps it.
+        free = [s for s in self.slots if not (s.entry.highlight or "keep" in s.entry.tags)]
+        dated = [s.entry.dates.latest for s in self.slots if s.entry.dates is not None and s.entry.dates.end]
+        newest = max(dated, default=(0, 0))
+        optional = [s for s in free if "optional" in s.entry.tags or "optional" in s.section.tags]
+        rest = [s for s in free if s not in optional]
+        if self.budget <= 2 and len(self.document.sections) > 1:
+            self.units.append(_Unit(SHARE_COVER, share=True))
+        self.units += [_Unit(OPTIONAL, frozenset({s.number})) for s in
+                       sorted(optional, key=lambda s: (-self.height[s.number], _age(s, newest), -s.position))]
+        self.units += [_Unit(CONDENSE, condense=frozenset({s.number})) for s in
+                       sorted((s for s in rest if s.entry.details), key=lambda s: (_age(s, newest), -s.position))]
+        removable = [s for s in rest if not protected_section(s.section, self.writer.role)]
+        low = [s for s in removable if _matches(s.title, LOW_VALUE_SECTIONS)]
+        self.units += [_Unit(LOW_VALUE, frozenset({s.number})) for s in
+                       sorted(low, key=lambda s: (_age(s, newest), -s.position, s.number))]
+        if self.budget > 2 and len(self.document.sections) > 1:
+            self.units.append(_Unit(SHARE_COVER, share=True))
+        other = [s for s in removable if s not in low]
+        self.units += [_Unit(OTHER, frozenset({s.number})) for s in
+                       sorted(other, key=lambda s: (_age(s, newest), -s.position, -self.height[s.number]))]
+        self.units += [_Unit(STATEMENT, statement=i) for i in range(1, len(self.variants) - 1)]
+        self.units += [_Unit(TIGHTEN, density=i) for i in range(1, len(self.steps) + 1)]
+        if self.variants:
+            self.units.append(_Unit(STATEMENT_OUT, statement=len(self.variants) - 1))
 
     # -- states: sets of unit indexes ------------------------------------------------
 
-    def _parts(self, state: frozenset[int]) -> tuple[frozenset[int], int]:
-        removed = frozenset(n for i in state for n in self.units[i].numbers)
-        return removed, max((self.units[i].statement for i in state), default=0)
+    def _parts(self, state: frozenset[int]) -> _State:
+        units = [self.units[i] for i in state]
+        removed = frozenset(n for u in units for n in u.numbers)
+        return _State(removed, frozenset(n for u in units for n in u.condense) - removed,
+                      max((u.statement for u in units), default=0), max((u.density for u in units), default=0),
+                      any(u.share for u in units))
 
     def document_for(self, state: frozenset[int]) -> Document:
-        removed, variant = self._parts(state)
-        document = _prune(self.document, removed)
-        if variant:
-            document = _with_statement(document, self.variants[variant].section)
-        return document
+        parts = self._parts(state)
+        document = _prune(self.document, parts.removed, parts.condensed)
+        if parts.removed or parts.condensed:
+            document = _with_selection_note(document, self.writer.salutation)
+        if parts.statement:
+            document = _with_statement(document, self.variants[parts.statement].section)
+        if parts.statement or parts.removed or parts.condensed or parts.share:
+            document = self.rebuild([s for s in document.sections if s.key != REQUEST_KEY], not parts.share)
+        return replace(document, density=parts.density) if parts.density else document
 
     def measure(self, state: frozenset[int]) -> Measured:
         self.layouts += 1
@@ -327,19 +430,33 @@ class _Fitter:
 
     def saving(self, state: frozenset[int]) -> float:
         """Estimated points a state saves against the full packet: the entries' measured
-        heights, the headings of sections it empties, and the statement's share of text."""
-        removed, variant = self._parts(state)
-        return self._points(removed, self._left(removed)) + self._statement_saving(variant)
+        heights, the headings of sections it empties, the details it drops, the
+        statement's share of text, the cover page's empty foot and tightening's share."""
+        parts = self._parts(state)
+        return (self._points(parts.removed, self._left(parts.removed)) + self._condensing(parts.condensed)
+                + self._statement_saving(parts.statement) + self._share_saving(parts.share)
+                + self._density_saving(parts.density, parts))
 
     def _prefix_savings(self) -> list[float]:
-        """:meth:`saving` of every prefix of the trim order, in one pass."""
+        """:meth:`saving` of every prefix of the policy, in one pass."""
         left = self._left(frozenset())
-        savings, entries = [0.0], 0.0
+        savings, entries, condensed = [0.0], 0.0, 0.0
+        removed: set[int] = set()
+        shortened: set[int] = set()  # condensed and still there
+        statement = density = 0
+        share = False
         for unit in self.units:
             for number in unit.numbers:
                 left[self.path_of[number]] -= 1
             entries += self._points(unit.numbers, left)
-            savings.append(entries + self._statement_saving(unit.statement))
+            new = unit.condense - removed
+            gone = unit.numbers & shortened
+            condensed += self._condensing(frozenset(new)) - self._condensing(frozenset(gone))
+            shortened = (shortened | new) - gone
+            removed |= unit.numbers
+            statement, density, share = max(statement, unit.statement), max(density, unit.density), share or unit.share
+            savings.append(entries + condensed + self._statement_saving(statement) + self._share_saving(share)
+                           + self._density_saving(density, None, entries + condensed))
         return savings
 
     def _left(self, removed: frozenset[int]) -> dict[tuple[int, ...], int]:
@@ -351,6 +468,15 @@ class _Fitter:
         all that is left of (``left`` counts each section's entries without them)."""
         paths = {self.path_of[n] for n in numbers}
         return sum(self.height[n] for n in numbers) + sum(self._heading(path) for path in paths if not left[path])
+
+    def _condensing(self, numbers: frozenset[int]) -> float:
+        """Points dropping the entries' details saves: their share of each entry's text."""
+        saved = 0.0
+        for number in numbers:
+            entry = self.entry_of[number]
+            total = max(1, _chars(entry.blocks))
+            saved += self.height[number] * (1 - _chars(entry.blocks[: entry.head]) / total)
+        return saved
 
     def _heading(self, path: tuple[int, ...]) -> float:
         """What a CV section takes besides its entries: its heading."""
@@ -365,6 +491,21 @@ class _Fitter:
         whole = self.first.sections.get(self.variants[0].section.key, 0.0)
         kept = self.variants[variant]
         return whole if kept.section is None else whole * (1 - kept.chars / max(1, self.variants[0].chars))
+
+    def _share_saving(self, share: bool) -> float:
+        """Sharing the cover's page saves the room the cover leaves empty under it."""
+        if not share or not self.first.page_used:
+            return 0.0
+        return max(0.0, self.first.frame_height - self.first.page_used[0])
+
+    def _density_saving(self, density: int, parts: _State | None, saved: float = 0.0) -> float:
+        """Tightening saves its share of the text after the cover sheet that is left."""
+        if not density:
+            return 0.0
+        if parts is not None:
+            saved = self._points(parts.removed, self._left(parts.removed)) + self._condensing(parts.condensed)
+        text = sum(self.first.page_used[1:]) - saved
+        return max(0.0, text) * self.steps[density - 1].saving
 
     def _section(self, path: tuple[int, ...]) -> Section:
         sections, section = self.document.sections, None
@@ -401,8 +542,8 @@ class _Fitter:
         return self._restore(state, layout)
 
     def _shortest_prefix(self) -> tuple[frozenset[int], Measured]:
-        """The shortest prefix of the trim order that fits, found by prediction and
-        verified by layout; a prefix the prediction calls too short is not laid out."""
+        """The shortest prefix of the policy that fits, found by prediction and verified by
+        layout; a prefix the prediction calls too short is not laid out."""
         n = len(self.units)
         if not n:
             raise self._too_long(self.first)
@@ -426,23 +567,18 @@ class _Fitter:
         return _prefix(hi), hi_layout
 
     def _restore(self, state: frozenset[int], layout: Measured) -> tuple[frozenset[int], Measured]:
-        """Put back items of the last tier cut that the room left should hold, most
+        """Put back items of the last step taken that the room left should hold, most
         valuable first, so that fewer, larger items go."""
         last = max(state)
         tier = self.units[last].tier
-        if tier == STATEMENT:
+        if tier not in (OPTIONAL, CONDENSE, LOW_VALUE, OTHER):
             return state, layout
-        removed, _ = self._parts(state)
-        left = self._left(removed)
         trial, reference = state, self.saving(state)
         saved = reference
         for index in sorted((i for i in state if i != last and self.units[i].tier == tier), reverse=True):
-            numbers = self.units[index].numbers
-            back = self._points(numbers, left)
+            back = saved - self.saving(trial - {index})
             if self.predicted(saved - back, reference, layout) <= 0:
                 trial, saved = trial - {index}, saved - back
-                for n in numbers:
-                    left[self.path_of[n]] += 1
         if trial == state:
             return state, layout
         restored = self.measure(trial)
@@ -451,15 +587,20 @@ class _Fitter:
     # -- reporting -----------------------------------------------------------------------
 
     def report(self, state: frozenset[int], layout: Measured) -> FitReport:
-        removed, variant = self._parts(state)
-        cuts = []
+        parts = self._parts(state)
+        cuts, condensed = [], []
         for path, numbers in self.by_path.items():
-            gone = [s for s in self.slots if s.path == path and s.number in removed]
+            here = [s for s in self.slots if s.path == path]
+            gone = [s for s in here if s.number in parts.removed]
             if gone:
                 whole = len(gone) == len(numbers) and not self._section(path).children
                 cuts.append(Cut(gone[0].title, tuple(_first_words(s.entry) for s in gone), whole))
-        return FitReport(layout.pages, dict(layout.starts), self.layouts, tuple(cuts),
-                         self.variants[variant].label if variant else "", self.first.pages)
+            short = [s for s in here if s.number in parts.condensed]
+            if short:
+                condensed.append(Cut(short[0].title, tuple(_first_words(s.entry) for s in short)))
+        statement = self.variants[parts.statement].label if parts.statement else ""
+        return FitReport(layout.pages, dict(layout.starts), self.layouts, tuple(cuts), statement, self.first.pages,
+                         tuple(condensed), parts.share, parts.density)
 
     def _too_long(self, layout: Measured) -> TooLong:
         """Name what cannot be cut, its size, and how far past the limit it runs."""
@@ -473,29 +614,35 @@ class _Fitter:
         cover = layout.sections.get("", 0.0)
         work = sum(v for k, v in layout.sections.items() if k == WORK_KEY or k.startswith(WORK_KEY + "-"))
         rest = sum(layout.sections.values()) - cover - work
-        kept = [s for s in self.slots if _protected(s.entry, self.writer)]
-        about = sum(1 for s in kept if s.entry.highlight or is_relevant(s.entry, self.writer))
+        kept = [s for s in self.slots if s.entry.highlight or "keep" in s.entry.tags
+                or protected_section(s.section, self.writer.role)]
+        about = sum(1 for s in kept if s.entry.highlight)
+        keep = sum(1 for s in kept if not s.entry.highlight and "keep" in s.entry.tags)
         parts = [f"the request summary ({cover / height:.1f} page)"]
         if work:
             parts.append(f"{notes_name(self.writer)} ({work / height:.1f} page)")
-        parts.append(f"{len(kept)} CV entries ({about} about {self.writer.id}, {len(kept) - about} tagged .keep; "
+        parts.append(f"{len(kept)} CV entries ({about} marked for {self.writer.id}, {keep} tagged .keep, "
+                     f"{len(kept) - about - keep} in sections a {self.writer.role} writer looks for; "
                      f"{rest / height:.1f} page with the CV's headings)")
         message = (f"the packet for {self.writer.id} needs {layout.pages} pages, {amount} over its "
                    f"{self.budget}-page limit, even with everything trimmable cut; what cannot be cut is "
                    + ", ".join(parts))
-        fix = (f"shorten {notes_name(self.writer)}, tag fewer CV entries .{self.writer.id} or .keep, narrow the "
-               f"highlight keywords of writer {self.writer.id}, or raise [application] page_limit (at most 4)")
+        fix = (f"shorten {notes_name(self.writer)}, tag fewer CV entries .{self.writer.id} or .keep, tag what "
+               f"matters less .optional, narrow the highlight keywords of writer {self.writer.id}, or raise "
+               "[application] page_limit (at most 4)")
         return TooLong(Problem("packet.toml", message, fix, key=f"writers.{self.writer.id}"))
 
-def fit(document: Document, writer: Writer, budget: int, measure: Measure,
+
+def fit(document: Document, writer: Writer, budget: int, measure: Measure, rebuild: Rebuild,
         goals: Section | None = None) -> tuple[Document, FitReport]:
     """Fit a writer's packet into ``budget`` pages, cutting least valuable content first.
 
-    ``measure`` lays a document out exactly as the PDF writer does; ``goals`` (the career
-    goals page as a section, if the application has one) may stand in for a statement
-    that does not fit. Raises :class:`TooLong` when what may not be cut is too long.
+    ``measure`` lays a document out exactly as the PDF writer does; ``rebuild`` makes the
+    packet from its parts, with a cover sheet that says what they now hold; ``goals``
+    (the career goals page as a section, if the application has one) may stand in for a
+    statement that does not fit. Raises :class:`TooLong` when what may not be cut is too
+    long.
     """
-    fitter = _Fitter(document, writer, budget, measure, goals)
+    fitter = _Fitter(document, writer, budget, measure, goals, rebuild)
     state, layout = fitter.fit()
     return fitter.document_for(state), fitter.report(state, layout)
-

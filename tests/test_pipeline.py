@@ -82,7 +82,8 @@ def test_pdf_text_fonts_outline_and_metadata(built: Path):
         number = reader.get_destination_page_number(item)
         assert words(item.title) in words(reader.pages[number].extract_text()), (item.title, number + 1)
         pages.append(number + 1)
-    assert pages[0] == 2 and pages == sorted(pages) and pages[-1] == len(reader.pages) > 2
+    # the parts start on page 2, or under the cover sheet when it shares its page to fit
+    assert pages[0] in (1, 2) and pages == sorted(pages) and pages[-1] == len(reader.pages) > 2
     meta = reader.metadata
     assert meta.author == "Nguyễn Thị Minh Anh"
     assert meta.title == "Anh Nguyen — Letter of Recommendation request"

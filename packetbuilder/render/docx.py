@@ -25,8 +25,8 @@ from docx.table import _Cell
 from ..model import Document, Runs
 from . import fonts
 from .flatten import Item, flatten
-from .reference import stable_zip
-from .styles import REFERENCE_DOCX, StyleSheet, load_styles
+from .reference import NEW_STYLES, PARAGRAPH_STYLES, apply_metrics, stable_zip, style_spec
+from .styles import REFERENCE_DOCX, StyleSheet, load_styles, tightened
 
 LABEL_WIDTH = 112  # the cover sheet's label column, as in the PDF
 PAGE_SIZES_PT = {"letter": (612, 792), "a4": (595.28, 841.89)}
@@ -100,6 +100,9 @@ class _Writer:
     # -- page, footer, metadata --------------------------------------------------------
 
     def setup(self) -> None:
+        if self.source.density:  # tightened by fitting: the reference's sizes would not fit the pages
+            for name in PARAGRAPH_STYLES + NEW_STYLES:
+                apply_metrics(self.doc.styles[name], style_spec(name, self.sheet))
         section = self.doc.sections[0]
         width, height = PAGE_SIZES_PT[self.page_size]
         section.orientation = WD_ORIENT.PORTRAIT
@@ -307,7 +310,7 @@ class _Writer:
 
 def render_docx(document: Document, page_size: str = "letter") -> bytes:
     """The DOCX bytes of a document (deterministic: fixed dates and zip entry times)."""
-    writer = _Writer(document, page_size, load_styles())
+    writer = _Writer(document, page_size, tightened(load_styles(), document.density))
     writer.setup()
     writer.write(flatten(document))
     buffer = io.BytesIO()

@@ -26,7 +26,7 @@ from reportlab.platypus.doctemplate import ActionFlowable
 from ..model import Document, Runs
 from . import fonts
 from .flatten import Item, flatten
-from .styles import StyleSheet, load_styles
+from .styles import StyleSheet, load_styles, tightened
 
 PAGE_SIZES = {"letter": LETTER, "a4": A4}
 REPEATED_HEADER_MAX = 72  # points, about five lines: the tallest table header repeated on each page
@@ -415,7 +415,7 @@ class Typesetter:
     def __init__(self, page_size: str = "letter"):
         fonts.register()
         self.sheet, self.page_size = load_styles(), page_size
-        self._builder: _Builder | None = None
+        self._builders: dict[int, _Builder] = {}  # one per tightening step: its styles and width differ
 
     def layout(self, document: Document) -> Layout:
         """Lay the document out exactly as :meth:`render` would, and report its pages."""
@@ -427,15 +427,17 @@ class Typesetter:
 
     def _run(self, document: Document, measuring: bool) -> tuple[bytes, Layout]:
         """Lay out and draw the document; when ``measuring``, only lay it out (no PDF bytes)."""
-        sheet, page = self.sheet, self.sheet.page
+        sheet = tightened(self.sheet, document.density)
+        page = sheet.page
         buffer = io.BytesIO()
         doc = _Doc(buffer, pagesize=PAGE_SIZES[self.page_size], leftMargin=page["margin_left"],
                    rightMargin=page["margin_right"], topMargin=page["margin_top"],
                    bottomMargin=page["margin_bottom"], title=document.title, author=document.author,
                    subject=document.subject, keywords=", ".join(document.keywords), creator="packetbuilder",
                    invariant=1, initialFontName=fonts.FAMILY)  # else every page names an unembedded Helvetica
-        self._builder = self._builder or _Builder(sheet, doc.width)
-        story = self._builder.story(flatten(document))
+        if document.density not in self._builders:
+            self._builders[document.density] = _Builder(sheet, doc.width)
+        story = self._builders[document.density].story(flatten(document))
         doc.build(story, canvasmaker=_MeasuringCanvas if measuring else _footer_canvas(document.footer, sheet))
         used = tuple(doc.page_used.get(number, 0.0) for number in range(1, doc.page + 1))
         return buffer.getvalue(), Layout(doc.page, dict(doc.starts), dict(doc.entry_heights),

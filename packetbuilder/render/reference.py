@@ -33,17 +33,29 @@ OTHER_STYLES = ("Normal", "Hyperlink", "Footer", "Table Grid")  # the rest the D
 UNUSED_PARTS = ("stylesWithEffects", "thumbnail", "customXml")
 
 
-def _apply(style, spec, sheet: StyleSheet) -> None:
-    font = style.font
-    font.name = sheet.fonts["word_mono"] if spec.mono else sheet.fonts["word_body"]
-    font.size = Pt(spec.size)
-    font.bold = spec.bold
-    font.italic = spec.italic
-    font.color.rgb = RGBColor.from_string(spec.color)
+def apply_metrics(style, spec) -> None:
+    """A Word style's size, spacing and leading from the sheet's: the reference's, and a
+    packet's own after typographic tightening (``Document.density``)."""
+    style.font.size = Pt(spec.size)
     fmt = style.paragraph_format
     fmt.space_before = Pt(spec.space_before)
     fmt.space_after = Pt(spec.space_after)
     fmt.line_spacing = Pt(spec.leading)
+
+
+def style_spec(name: str, sheet: StyleSheet):
+    """The sheet's style for a Word style name (List Bullet 2 takes List Bullet's)."""
+    base = name.rstrip(" 23") if name.startswith("List") else name
+    return sheet.styles.get(base) or sheet["Body Text"]
+
+
+def _apply(style, spec, sheet: StyleSheet) -> None:
+    font = style.font
+    font.name = sheet.fonts["word_mono"] if spec.mono else sheet.fonts["word_body"]
+    font.bold = spec.bold
+    font.italic = spec.italic
+    font.color.rgb = RGBColor.from_string(spec.color)
+    apply_metrics(style, spec)
     if spec.rule_below:
         borders = OxmlElement("w:pBdr")
         bottom = OxmlElement("w:bottom")
@@ -112,9 +124,7 @@ def make_reference(path: Path = REFERENCE_DOCX) -> None:
     link.font.color.rgb = RGBColor.from_string(sheet.colors["link"])
     link.font.underline = True
     for name in PARAGRAPH_STYLES + NEW_STYLES:
-        base = name.rstrip(" 23") if name.startswith("List") else name
-        spec = sheet.styles.get(base) or sheet["Body Text"]
-        _apply(styles[name], spec, sheet)
+        _apply(styles[name], style_spec(name, sheet), sheet)
     footer = styles["Footer"]
     footer.font.size = Pt(sheet.page["footer_size"])
     footer.font.color.rgb = RGBColor.from_string(sheet.colors["muted"])

@@ -7,7 +7,7 @@ the DOCX in step: change a size once and both follow.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -37,9 +37,72 @@ class StyleSheet:
     fonts: dict[str, str]
     colors: dict[str, str]
     styles: dict[str, ParaStyle]
+    tighten: tuple[dict, ...] = ()  # the [[tighten]] steps as written
+
+    def __hash__(self) -> int:
+        return id(self)
 
     def __getitem__(self, name: str) -> ParaStyle:
         return self.styles[name]
+
+
+@dataclass(frozen=True)
+class TightenStep:
+    """One step of typographic tightening (``[[tighten]]`` in the style sheet): sizes,
+    leading and spacing scaled, margins set, each within the floors below."""
+
+    size: float = 1.0  # scale on font sizes
+    leading: float = 1.0  # scale on leading
+    space: float = 1.0  # scale on space before and after paragraphs
+    margin: float = 0.0  # left and right margins in points (0: unchanged)
+    saving: float = 0.0  # the share of a page's text height it saves, for fitting's estimates
+
+
+MIN_BODY_SIZE = 10.0
+MIN_LEADING = 1.15  # times the font size
+MIN_MARGIN = 43.2  # 0.6 in
+
+
+def _step_saving(sheet: StyleSheet, step: TightenStep) -> float:
+    """Share of text height a step saves on a Letter page: fewer points per line, more
+    characters per line."""
+    body, tight = sheet["Body Text"], tightened(sheet, step)["Body Text"]
+    width = 612 - sheet.page["margin_left"] - sheet.page["margin_right"]
+    new_width = 612 - tight_margin(sheet, step) * 2
+    return max(0.0, 1 - (tight.leading / body.leading) * (width / new_width) * (tight.size / body.size))
+
+
+def tight_margin(sheet: StyleSheet, step: TightenStep) -> float:
+    return max(MIN_MARGIN, step.margin) if step.margin else sheet.page["margin_left"]
+
+
+def tightened(sheet: StyleSheet, step: TightenStep | int) -> StyleSheet:
+    """The sheet one tightening step makes (an int: the sheet's own step, from 1; 0 is
+    the sheet itself). Body text never goes below 10 pt, leading below 1.15 times the
+    size, margins below 0.6 in."""
+    if isinstance(step, int):
+        if not step:
+            return sheet
+        step = tighten_steps(sheet)[step - 1]
+    styles = {}
+    for name, spec in sheet.styles.items():
+        size = spec.size * step.size
+        if name in ("Body Text", "List Bullet", "List Number"):
+            size = max(MIN_BODY_SIZE, size) if spec.size >= MIN_BODY_SIZE else spec.size
+        styles[name] = replace(spec, size=round(size, 2), leading=round(max(spec.leading * step.leading,
+                                                                                size * MIN_LEADING), 2),
+                               space_before=round(spec.space_before * step.space, 2),
+                               space_after=round(spec.space_after * step.space, 2))
+    margin = tight_margin(sheet, step)
+    return replace(sheet, styles=styles, page={**sheet.page, "margin_left": margin, "margin_right": margin})
+
+
+@lru_cache(maxsize=None)
+def tighten_steps(sheet: StyleSheet | None = None) -> tuple[TightenStep, ...]:
+    """The sheet's tightening steps, with what each saves."""
+    sheet = sheet or load_styles()
+    steps = [TightenStep(**spec) for spec in sheet.tighten]
+    return tuple(replace(s, saving=_step_saving(sheet, s)) for s in steps)
 
 
 @lru_cache(maxsize=None)
@@ -56,4 +119,4 @@ def load_styles(path: Path = STYLE_SHEET) -> StyleSheet:
             color=colors.get(color, color), space_before=float(spec.get("space_before", 0)),
             space_after=float(spec.get("space_after", 0)), indent=float(spec.get("indent", 0)),
             rule_below=spec.get("rule_below", False))
-    return StyleSheet(raw["page"], raw["fonts"], colors, styles)
+    return StyleSheet(raw["page"], raw["fonts"], colors, styles, tuple(raw.get("tighten", ())))
