@@ -30,7 +30,9 @@ from .errors import InputError, Problem
 from .findings import LEVELS, Finding, Level
 from .formatting import short_date
 from .model import Entry, block_text, walk_sections
-from .sources import Application
+from .markdown import NOTE_KEYS
+from .packet import entry_text, writer_marking
+from .sources import Application, notes_name
 from .textfiles import CONFIG_NAME
 
 MIN_LETTERS = 3  # what almost every program requires
@@ -442,6 +444,119 @@ def statement_rules(app: Application) -> list[Finding]:
     return findings
 
 
+# -- what is marked for each writer, and typos that lose content silently -------------------
+
+def _did_you_mean(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}? " if close else ""
+
+
+def _writer_line(cfg: Config, config_text: str, writer: Writer, key: str) -> str:
+    lines = key_lines(config_text)
+    index = next(i for i, w in enumerate(cfg.writers) if w.id == writer.id)
+    line = lines.get(("writers", index, key)) or lines.get(("writers", index))
+    return f"{CONFIG_NAME}:{line}" if line else CONFIG_NAME
+
+
+def marking_rules(app: Application, config_text: str = "") -> list[Finding]:
+    """A writer with nothing marked, keywords that match nothing, and marks the cap left off."""
+    cfg = app.config
+    findings = []
+    for w in cfg.writers:
+        if w.status == "declined":
+            continue
+        marking = writer_marking(app, w)
+        where = _writer_line(cfg, config_text, w, "highlight")
+        if marking.unmatched_keywords:
+            many = len(marking.unmatched_keywords) > 1
+            words = ", ".join(f"“{k}”" for k in marking.unmatched_keywords)
+            findings.append(Finding("warning", f"{where} (writer {w.id})",
+                                    f"highlight keyword{'s' if many else ''} {words} match{'' if many else 'es'} "
+                                    "no CV entry (keywords match whole words, case-insensitive, with plurals)",
+                                    "write the keyword as the CV writes it, or remove it"))
+        if not marking.marked:
+            findings.append(Finding("warning", f"writer {w.id}",
+                                    "no CV entry is marked for them, so the packet's CV shows nothing of your "
+                                    "work together",
+                                    f"tag the entries of your work together with {{: .{w.id} }} in "
+                                    f"{cfg.application.cv}, or add highlight keywords that name it"))
+        if marking.over_cap:
+            cap = cfg.application.highlight_cap
+            shown = "; ".join(entry_text(m.entry, 5) for m in marking.over_cap[:3])
+            weak = sum(1 for m in marking.marked if m.weak) + len(marking.over_cap)
+            findings.append(Finding("tip", f"{where} (writer {w.id})",
+                                    f"{weak} entries match only on keywords or the notes' Setting; the {cap} strongest are "
+                                    f"marked, {len(marking.over_cap)} not ({shown}"
+                                    f"{'; …' if len(marking.over_cap) > 3 else ''})",
+                                    f"use more specific keywords, tag the entries .{w.id}, or raise [application] "
+                                    "highlight_cap"))
+    return findings
+
+
+_ATTRS = re.compile(r"\{:?\s*((?:[.#][\w-]+\s*|[\w-]+=(?:\"[^\"]*\"|'[^']*'|\S+)\s*)+)\}")
+_META = re.compile(r"^([A-Za-z][\w -]{0,40}):(?:\s|$)")
+
+
+def tag_rules(app: Application, texts: Mapping[str, str]) -> list[Finding]:
+    """A CV tag that is neither a writer's id nor keep/optional does nothing: a typo
+    (``.harmn``) would leave an entry unmarked without a word."""
+    known = {w.id for w in app.config.writers} | {"keep", "optional"}
+    name = app.config.application.cv
+    findings = []
+    for number, line in _lines(texts.get(name, "")):
+        for m in _ATTRS.finditer(line):
+            for token in m.group(1).split():
+                tag = token[1:]
+                if token.startswith(".") and tag not in known:
+                    findings.append(Finding("warning", f"{name}:{number}",
+                                            f"the tag .{tag} is neither a writer id nor .keep or .optional, so it "
+                                            "does nothing",
+                                            f"{_did_you_mean(tag, known)}tags are writer ids "
+                                            f"({', '.join(sorted(w.id for w in app.config.writers))}), keep or "
+                                            "optional"))
+    return findings
+
+
+def notes_key_rules(texts: Mapping[str, str], note_files: Iterable[str]) -> list[Finding]:
+    """``Key: value`` lines at the top of a notes file that the tool does not know: their
+    facts are silently left out (``Week: 4`` for ``Weeks: 4``)."""
+    findings = []
+    for name in note_files:
+        for number, line in _lines(texts.get(name, "")):
+            if not line.strip():
+                break  # the facts end at the first blank line
+            m = _META.match(line)
+            if m is None:
+                if line[:1] in " \t":
+                    continue  # a value continued on the next line
+                break
+            key = m.group(1).strip().lower()
+            if key not in NOTE_KEYS:
+                findings.append(Finding("warning", f"{name}:{number}",
+                                        f"the notes key `{m.group(1)}:` is not one the packet uses, so its value "
+                                        "is left out",
+                                        f"{_did_you_mean(key, NOTE_KEYS)}the keys are "
+                                        f"{', '.join(k.title() for k in NOTE_KEYS)}"))
+    return findings
+
+
+def stray_notes_rules(app: Application, notes_listing: Iterable[str]) -> list[Finding]:
+    """A notes file no writer reads (``notes/dr-chen.md`` for writer ``chen``) means a
+    packet goes out without the notes the student wrote for it."""
+    used = {notes_name(w) for w in app.config.writers}
+    ids = [w.id for w in app.config.writers]
+    findings = []
+    for name in notes_listing:
+        if name in used:
+            continue
+        stem = Path(name).stem
+        close = difflib.get_close_matches(stem, ids, n=1, cutoff=0.5) or [i for i in ids if i in stem]
+        hint = (f"rename it notes/{close[0]}.md for writer {close[0]}, or set notes = \"{name}\" on that writer"
+                if close else "name it notes/<writer id>.md, or set notes = \"…\" on the writer it is about")
+        findings.append(Finding("warning", name, "this notes file matches no writer, so no packet uses it", hint))
+    return findings
+
+
 @dataclass(frozen=True)
 class FitOutcome:
     """What fitting one writer's packet to the page limit does (see :mod:`.fit`)."""
@@ -450,11 +565,14 @@ class FitOutcome:
     sections_cut: int = 0  # whole CV sections, heading and all
     statement: str = ""  # what happened to the statement, if it was shortened or replaced
     too_long: Problem | None = None  # why it cannot fit even with everything trimmable cut
+    entries_condensed: int = 0  # entries printed with their first line only
+    tightened: bool = False  # set in smaller type and spacing, within the floors
 
 
 def fit_rules(cfg: Config, outcomes: Mapping[str, FitOutcome], cv_entries: int) -> list[Finding]:
-    """Packets the build must trim: a few entries is routine (a tip); losing the statement
-    or a third of the CV is heavy trimming (a warning); not fitting at all is an error."""
+    """Packets the build must trim: a few entries is routine (a tip); losing the statement,
+    condensing half the CV or cutting a third of it is heavy (a warning); not fitting at all
+    is an error."""
     limit = cfg.application.page_limit
     findings = []
     for w in cfg.writers:
@@ -465,19 +583,26 @@ def fit_rules(cfg: Config, outcomes: Mapping[str, FitOutcome], cv_entries: int) 
         if outcome.too_long is not None:
             findings.append(Finding("error", subject, outcome.too_long.message, outcome.too_long.fix))
             continue
-        if not (outcome.entries_cut or outcome.statement):
+        if not (outcome.entries_cut or outcome.statement or outcome.entries_condensed or outcome.tightened):
             continue
         parts = []
+        if outcome.entries_condensed:
+            parts.append(f"condenses {outcome.entries_condensed} of {cv_entries} CV "
+                         f"entr{'y' if cv_entries == 1 else 'ies'} to their first line")
         if outcome.entries_cut:
             whole = f", {outcome.sections_cut} whole section{'' if outcome.sections_cut == 1 else 's'}" \
                 if outcome.sections_cut else ""
-            parts.append(f"{outcome.entries_cut} of {cv_entries} CV entries{whole}")
+            parts.append(f"cuts {outcome.entries_cut} of {cv_entries} CV entr{'y' if cv_entries == 1 else 'ies'}"
+                         f"{whole}")
         if outcome.statement:
             parts.append(outcome.statement[0].lower() + outcome.statement[1:])
-        heavy = bool(outcome.statement) or outcome.entries_cut * 3 >= cv_entries
+        if outcome.tightened:
+            parts.append("sets the packet in tighter type")
+        heavy = bool(outcome.statement) or outcome.tightened or outcome.entries_cut * 3 >= cv_entries \
+            or outcome.entries_condensed * 2 >= cv_entries
         findings.append(Finding("warning" if heavy else "tip", subject,
-                                f"to fit {limit} pages the build cuts {' and '.join(parts)}"
-                                + ("; that is heavy trimming" if heavy else ""),
+                                f"to fit {limit} pages the build {', '.join(parts[:-1]) + ' and ' if parts[1:] else ''}"
+                                f"{parts[-1]}" + ("; that is heavy trimming" if heavy else ""),
                                 "shorten the notes or the statement, or tag the CV entries that matter less as "
                                 ".optional so you choose what goes (`build` reports exactly what is cut)"))
     return findings
@@ -540,13 +665,19 @@ def copy_rules(app: Application) -> list[Finding]:
 # -- putting it together ------------------------------------------------------------------
 
 def audit(app: Application, today: dt.date, texts: Mapping[str, str], fits: Mapping[str, FitOutcome],
-          unshowable: Callable[[str], list[str]], specialties: tuple[Specialty, ...]) -> Findings:
-    """Every rule, in the order a student would fix things: roster, dates, content."""
+          unshowable: Callable[[str], list[str]], specialties: tuple[Specialty, ...],
+          notes_listing: Iterable[str] = ()) -> Findings:
+    """Every rule, in the order a student would fix things: roster, dates, content.
+
+    ``notes_listing``: the notes files in the folder (``notes/x.md``), read or not."""
     cfg = app.config
+    note_files = [notes_name(w) for w in cfg.writers if w.id in app.notes]
     found = [*letter_rules(cfg, specialties), *convention_rules(cfg, specialties), *timing_rules(cfg, today),
              *waiver_rules(cfg), *notes_rules(app), *statement_rules(app),
              *qualities_rule(cfg, texts.get(CONFIG_NAME, "")), *copy_rules(app), *fit_rules(cfg, fits, cv_entries(app)),
              *cv_rules(texts.get(cfg.application.cv, ""), cfg.application.cv),
+             *marking_rules(app, texts.get(CONFIG_NAME, "")), *tag_rules(app, texts),
+             *notes_key_rules(texts, note_files), *stray_notes_rules(app, notes_listing),
              *placeholder_rules(texts), *glyph_rules(texts, unshowable)]
     return Findings(tuple(sorted(found, key=lambda f: LEVELS.index(f.level))))
 

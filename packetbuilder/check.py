@@ -14,6 +14,7 @@ from .audit import Findings, FitOutcome, audit, load_specialties
 from .build import build_packet, typesetter_for
 from .config import Writer
 from .fit import TooLong
+from .packet import entry_text, writer_marking
 from .render.fonts import unshowable
 from .sources import Application
 from .textfiles import read_text
@@ -26,7 +27,8 @@ def fit_outcome(app: Application, writer: Writer) -> FitOutcome:
     except TooLong as exc:
         return FitOutcome(too_long=exc.problems[0])
     return FitOutcome(sum(len(c.entries) for c in report.cuts), sum(1 for c in report.cuts if c.whole),
-                      report.statement)
+                      report.statement, entries_condensed=sum(len(c.entries) for c in report.condensed),
+                      tightened=bool(report.density))
 
 
 def source_texts(app: Application) -> dict[str, str]:
@@ -36,4 +38,29 @@ def source_texts(app: Application) -> dict[str, str]:
 def check_application(app: Application, today: dt.date) -> Findings:
     """The edge for ``check``: read the sources, measure every packet, run the rules."""
     outcomes = {w.id: fit_outcome(app, w) for w in app.config.writers if w.status != "declined"}
-    return audit(app, today, source_texts(app), outcomes, unshowable, load_specialties())
+    return audit(app, today, source_texts(app), outcomes, unshowable, load_specialties(), notes_listing(app))
+
+
+def notes_listing(app: Application) -> list[str]:
+    """The Markdown files in the folder's notes/, as packet.toml names them."""
+    folder = app.folder / "notes"
+    if not folder.is_dir():
+        return []
+    return sorted(f"notes/{p.name}" for p in folder.iterdir() if p.suffix == ".md" and p.is_file())
+
+
+def marked_lines(app: Application) -> list[str]:
+    """For each writer asked or to be asked, the CV entries marked for them and why, so a
+    student sees what the writer's packet will point at before it is built."""
+    lines = []
+    for writer in app.config.writers:
+        if writer.status == "declined":
+            continue
+        marking = writer_marking(app, writer)
+        count = len(marking.marked)
+        lines.append(f"Marked for {writer.id} ({count} entr{'y' if count == 1 else 'ies'})")
+        lines += [f"  · {entry_text(m.entry, 7)} — {', '.join(str(r) for r in m.reasons)}" for m in marking.marked]
+        if marking.over_cap:
+            lines.append(f"  ({len(marking.over_cap)} more matched on keywords only and are not marked: "
+                         f"highlight_cap = {app.config.application.highlight_cap})")
+    return lines + [""] if lines else lines

@@ -213,22 +213,23 @@ def _planning_header(app, day: dt.date) -> str:
 def check(folder: Path, today: dt.datetime | None) -> None:
     """Validate the application and audit writers, dates and content; writes nothing.
 
-    Findings are grouped as errors, warnings and tips, each with its fix. Exit 1 if
-    there is any error, 0 otherwise.
+    First, for each writer, the CV entries marked for them and why; then the findings,
+    grouped as errors, warnings and tips, each with its fix. Exit 1 if there is any
+    error, 0 otherwise.
 
     \b
     Example:
       packetbuilder check my-application --today 2026-08-20
     """
     from .audit import report_lines
-    from .check import check_application
+    from .check import check_application, marked_lines
     from .sources import load_application
 
     app = load_application(folder)
     day = _today(today)
     findings = check_application(app, day)
     click.echo(_planning_header(app, day) + "\n")
-    for line in report_lines(findings):
+    for line in marked_lines(app) + report_lines(findings):
         click.echo(line)
     sys.exit(1 if findings.errors else 0)
 
