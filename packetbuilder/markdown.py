@@ -330,9 +330,10 @@ def _entries(elements) -> list[Block]:
     A ``###`` heading owns everything up to the next heading of level 3 or less — its
     paragraphs and its lists (its details) — except a list of entries in their own right
     (:func:`_is_entry_list`), which v1 CVs put there; and a bare ``###`` over a numbered
-    or dated list is a heading that groups its items (:func:`_is_group_heading`). A list item
-    owns everything nested in it. A paragraph standing alone in a section is an entry of
-    its own.
+    or dated list is a heading that groups its items (:func:`_is_group_heading`). A
+    paragraph that starts in bold owns the lists right after it, as a Word CV writes an
+    entry and its bullets. A list item owns everything nested in it. Any other paragraph
+    standing alone in a section is an entry of its own.
     """
     out: list[Block] = []
     current: list = []
@@ -340,7 +341,7 @@ def _entries(elements) -> list[Block]:
 
     def close() -> None:
         nonlocal current, current_tags
-        if current and _is_group_heading(current):
+        if current and current[0].tag == "h3" and _is_group_heading(current):
             out.extend(_blocks(current[:1])[0])
             out.extend(_list_entries(current[1]))
         elif current:
@@ -351,6 +352,7 @@ def _entries(elements) -> list[Block]:
 
     for el in elements:
         tag = el.tag if isinstance(el.tag, str) else ""
+        listed = tag in ("ul", "ol") and not _is_entry_list(el)
         if tag == "h3":
             close()
             current, current_tags = [el], _classes(el)
@@ -358,16 +360,26 @@ def _entries(elements) -> list[Block]:
             close()
             blocks, tags = _blocks([el])
             out.extend(_entry([b], tags, None, 1) for b in blocks)
-        elif current and not (tag in ("ul", "ol") and _is_entry_list(el)):
+        elif current and (current[0].tag == "h3" and not (tag in ("ul", "ol") and not listed) or listed):
             current.append(el)
+        elif tag == "p" and _bold_lead(el):
+            close()
+            current, current_tags = [el], frozenset()
         elif tag in ("ul", "ol"):
             close()
             out.extend(_list_entries(el))
         else:
+            close()
             blocks, tags = _blocks([el])
             out.extend(_entry([b], tags, None, 1) for b in blocks)
     close()
     return out
+
+
+def _bold_lead(el) -> bool:
+    """A paragraph that starts with bold text: an entry's first line, as Word CVs (and
+    pandoc's Markdown of them) write it, whose bullets that follow are its details."""
+    return not (el.text or "").strip() and len(el) > 0 and el[0].tag in ("strong", "b")
 
 
 def _heading_parts(el) -> tuple[str, frozenset[str]]:
@@ -393,10 +405,32 @@ def _split_h2(elements) -> tuple[str, list, list[tuple[str, frozenset[str], list
     return title, before, parts
 
 
+_SECTION_WORDS = re.compile(r"education|experience|clinical|research|publication|presentation|honou?rs|awards|"
+                            r"skills|leadership|teaching|service|volunteer|activities|interests|hobbies|"
+                            r"languages|certifications|employment|training|memberships|grants|summary|profile",
+                            re.IGNORECASE)
+
+
+def _demoted(elements: list) -> list:
+    """Headings one level down when the CV's sections are ``#`` headings (a Word CV's
+    Heading 1, as pandoc writes it): two or more of them. A first ``#`` that names no
+    section (the applicant's name) stays the title."""
+    headings = [el for el in elements if isinstance(el.tag, str) and el.tag in ("h1", "h2", "h3", "h4", "h5")]
+    title = elements[0] if elements and elements[0].tag == "h1" \
+        and not _SECTION_WORDS.search(elements[0].text_content()) else None
+    if sum(1 for el in headings if el.tag == "h1" and el is not title) < 2:
+        return elements
+    for el in headings:
+        if el is not title:
+            el.tag = f"h{int(el.tag[1]) + 1}"
+    return elements
+
+
 def read_cv(text: str) -> Document:
-    """A CV: optional ``# Name`` and contact lines, then ``## Sections`` of entries."""
+    """A CV: optional ``# Name`` and contact lines, then ``## Sections`` of entries (or
+    ``# Sections``, when there are several and no ``##``: see :func:`_demoted`)."""
     elements, _ = _to_tree(text)
-    title, before, parts = _split_h2(elements)
+    title, before, parts = _split_h2(_demoted(elements))
     preamble, _ = _blocks(before)
     sections = tuple(Section(name, tuple(_entries(els)), level=2, key=_slug(name), tags=tags)
                      for name, tags, els in parts)
