@@ -446,9 +446,10 @@ def statement_rules(app: Application) -> list[Finding]:
 
 # -- what is marked for each writer, and typos that lose content silently -------------------
 
-def _did_you_mean(word: str, choices: Iterable[str]) -> str:
+def _did_you_mean(word: str, choices: Iterable[str], shown: str = "{}") -> str:
+    """ "did you mean X? " for the closest choice, written as ``shown`` writes it; or ""."""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"did you mean {close[0]!r}? " if close else ""
+    return f"did you mean {shown.format(close[0])}? " if close else ""
 
 
 def _writer_line(cfg: Config, config_text: str, writer: Writer, key: str) -> str:
@@ -511,7 +512,7 @@ def tag_rules(app: Application, texts: Mapping[str, str]) -> list[Finding]:
                     findings.append(Finding("warning", f"{name}:{number}",
                                             f"the tag .{tag} is neither a writer id nor .keep or .optional, so it "
                                             "does nothing",
-                                            f"{_did_you_mean(tag, known)}tags are writer ids "
+                                            f"{_did_you_mean(tag, known, '.{}')}tags are writer ids "
                                             f"({', '.join(sorted(w.id for w in app.config.writers))}), keep or "
                                             "optional"))
     return findings
@@ -535,7 +536,7 @@ def notes_key_rules(texts: Mapping[str, str], note_files: Iterable[str]) -> list
                 findings.append(Finding("warning", f"{name}:{number}",
                                         f"the notes key `{m.group(1)}:` is not one the packet uses, so its value "
                                         "is left out",
-                                        f"{_did_you_mean(key, NOTE_KEYS)}the keys are "
+                                        f"{_did_you_mean(key.title(), [k.title() for k in NOTE_KEYS], '`{}:`')}the keys are "
                                         f"{', '.join(k.title() for k in NOTE_KEYS)}"))
     return findings
 

@@ -61,7 +61,7 @@ def cv_rules(text: str, name: str) -> list[Finding]:
         elif raw[:1] in (" ", "\t") or line.startswith(("{:", "|", ">", "####")):
             continue  # inside a list item, attributes, a table, a quote, a minor heading
         elif _LIST_ITEM.match(line):
-            in_entry = False  # a list ends a ### entry; each item is an entry
+            continue  # an entry of its own, or a ### entry's details: the ### goes on after it
         elif blocks > 1 and not following and (title := _section_title(line)):
             titles.append((index + 1, line, title))
             in_section, in_entry = True, False

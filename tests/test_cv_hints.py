@@ -100,3 +100,9 @@ def test_check_prints_the_hint(sample: Path) -> None:
     output = " ".join(result.output.split())  # check wraps long lines
     assert "1 CV entry is plain paragraphs" in output
     assert "`- **Anatomy teaching assistant**, 2024." in output
+
+
+def test_a_paragraph_after_a_heading_entrys_bullets_is_still_that_entry() -> None:
+    """v2: a ### entry owns its lists and the paragraphs after them, up to the next heading."""
+    text = "## Clinical\n\n### Sub-internship\nNorthfield, July 2026\n\n- First assist\n\nHonors.\n"
+    assert cv_rules(text, "cv.md") == []
