@@ -59,6 +59,7 @@ def normalise_lists(text: str) -> str:
     fenced = False
     previous = ""  # the previous line, stripped; "" when blank
     listing = False  # whether the previous non-blank line belongs to a list item
+    loose = False  # a blank line came since the last item's marker: its text since is a paragraph of its own
     for raw in text.split("\n"):
         line = raw.expandtabs(4)
         indent = len(line) - len(line.lstrip(" "))
@@ -73,16 +74,18 @@ def normalise_lists(text: str) -> str:
             out.append(raw)
             listing = listing and bool(stack)
         elif marker and not _RULE.match(line):
+            if previous and not _MARKER.match(out[-1].expandtabs(4)) and (loose or not stack):
+                out.append("")  # Python-Markdown would read the item as text of the paragraph above
             while stack and indent <= stack[-1]:
                 stack.pop()
             bullet = marker.group(2)
-            if previous and not _MARKER.match(out[-1].expandtabs(4)):
-                out.append("")  # Python-Markdown would read the item as text of the paragraph above
+            loose = False
             out.append(" " * (4 * len(stack)) + bullet + " " + marker.group(4))
             stack.append(indent)
             listing = True
         elif not line.strip():
             out.append("")
+            loose = bool(stack)
         elif stack and indent > stack[0]:
             while stack and indent <= stack[-1]:
                 stack.pop()
@@ -352,7 +355,11 @@ def _entries(elements) -> list[Block]:
 
     for el in elements:
         tag = el.tag if isinstance(el.tag, str) else ""
-        listed = tag in ("ul", "ol") and not _is_entry_list(el)
+        is_list = tag in ("ul", "ol")
+        details = is_list and not _is_entry_list(el)
+        # a ### takes what follows but a list of entries in their own right, unless it is
+        # bare (its heading alone so far): then it heads them (see _is_group_heading)
+        into_heading = current and current[0].tag == "h3" and (not is_list or details or len(current) == 1)
         if tag == "h3":
             close()
             current, current_tags = [el], _classes(el)
@@ -360,7 +367,7 @@ def _entries(elements) -> list[Block]:
             close()
             blocks, tags = _blocks([el])
             out.extend(_entry([b], tags, None, 1) for b in blocks)
-        elif current and (current[0].tag == "h3" and not (tag in ("ul", "ol") and not listed) or listed):
+        elif into_heading or (current and current[0].tag == "p" and details):
             current.append(el)
         elif tag == "p" and _bold_lead(el):
             close()

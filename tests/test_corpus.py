@@ -179,3 +179,77 @@ def test_the_cap_bounds_weak_marks_everywhere() -> None:
             marking = writer_marking(app, writer)
             weak = [m for m in marking.marked if m.weak]
             assert len(weak) <= app.config.application.highlight_cap
+
+
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+
+
+def entries_by_reading(text: str) -> dict[str, int]:
+    """How many entries each section has, read line by line as a person reads the file:
+    a top-level item is an entry, a ``###`` is one with everything under it, a bold line
+    is one — except a list under a ``###`` (its details) unless its items are bold and
+    dated, and a bare ``###`` over a numbered or dated list (a heading over entries)."""
+    counts: dict[str, int] = {}
+    section, in_heading, fenced, previous = None, False, False, ""
+    lines = text.split("\n")
+    for index, line in enumerate(lines):
+        if line.startswith(("```", "~~~")):
+            fenced = not fenced
+        if fenced:
+            continue
+        if line.startswith("## "):
+            section, in_heading = re.sub(r"\s*\{:.*\}\s*$", "", line[3:]).strip(), False
+            counts[section] = 0
+        elif section is None:
+            pass
+        elif line.startswith("### "):
+            following = next((x for x in lines[index + 1:] if x.strip()), "")
+            bare_list = re.match(r"(\d+\.|-|\*) ", following)
+            group = bare_list and (following[0].isdigit() or all(
+                _YEAR.search(x) for x in _items_after(lines, index)))
+            in_heading = not group
+            counts[section] += 0 if group else 1
+        elif re.match(r"(\d+\.|[-*+]) ", line):
+            if not in_heading or all(_bold_and_dated(x) for x in _siblings(lines, index)):
+                counts[section] += 1
+                in_heading = False if in_heading else in_heading
+        elif line.startswith("**") and not previous.strip() and not in_heading:
+            counts[section] += 1
+        previous = line
+    return counts
+
+
+def _bold_and_dated(item: str) -> bool:
+    return re.sub(r"^(\d+\.|[-*+])\s+", "", item).startswith("**") and bool(_YEAR.search(item))
+
+
+def _items_after(lines: list[str], index: int) -> list[str]:
+    out = []
+    for line in lines[index + 1:]:
+        if line.startswith("#"):
+            break
+        if re.match(r"(\d+\.|[-*+]) ", line):
+            out.append(line)
+    return out
+
+
+def _siblings(lines: list[str], index: int) -> list[str]:
+    """The top-level items of the list that the item at ``index`` belongs to."""
+    start = index
+    while start > 0 and (re.match(r"(\d+\.|[-*+]) ", lines[start - 1]) or lines[start - 1][:1] in (" ", "\t")):
+        start -= 1
+    out = []
+    for line in lines[start:]:
+        if re.match(r"(\d+\.|[-*+]) ", line):
+            out.append(line)
+        elif line.strip() and line[:1] not in (" ", "\t"):
+            break
+    return out
+
+
+@pytest.mark.parametrize("name", APPS)
+def test_the_cv_has_the_entries_a_reader_counts(name: str) -> None:
+    app = application(name)
+    text = (CORPUS / name / app.config.application.cv).read_text("utf-8")
+    parsed = {s.title: sum(1 for b in s.blocks if isinstance(b, Entry)) for s in app.cv.sections}
+    assert parsed == entries_by_reading(text)
