@@ -97,10 +97,18 @@ class _Styles:
             self._cache[key] = ParagraphStyle(
                 f"{name}-{depth}", fontName=font, fontSize=spec.size, leading=spec.leading,
                 textColor=_color(spec.color), spaceBefore=spec.space_before, spaceAfter=spec.space_after,
-                leftIndent=spec.indent + depth * step, bulletIndent=spec.indent + (depth - 1) * step,
+                leftIndent=self._indent(name, spec, depth), bulletIndent=spec.indent + (depth - 1) * step,
                 bulletFontName=fonts.FAMILY, alignment=TA_LEFT, keepWithNext=name.startswith("Heading") or name
                 in ("Title", "Subtitle"), splitLongWords=1, allowWidows=0, allowOrphans=0)
         return self._cache[key]
+
+    def _indent(self, name: str, spec, depth: int) -> float:
+        """Where a paragraph's lines start. A paragraph inside a list item (a continuation,
+        an entry's detail text) starts where the item's text does, as in the DOCX."""
+        step = self.sheet.styles["List Bullet"].indent
+        if depth and name not in ("List Bullet", "List Number"):
+            return step * (depth + 1)
+        return spec.indent + depth * step
 
 
 def _table_style(commands: list[tuple]) -> TableStyle:
