@@ -33,7 +33,8 @@ DEFAULT_CAP = 8
 _TITLES = frozenset({"dr", "prof", "professor", "mr", "mrs", "ms", "mx", "sir", "dame"})
 # A Setting names places and groups in a phrase: "X Lab, Example University",
 # "Surgery Interest Group and the Simulation Center", "away rotation at Y Hospital".
-_SETTING_SPLIT = re.compile(r"\s*(?:[,;·|()]|\s[—–-]\s|\s(?:and|&|at)\s(?:the\s)?)\s*")
+# A bare "and" stays inside a name: "Department of Obstetrics and Gynecology".
+_SETTING_SPLIT = re.compile(r"\s*(?:[,;·|()]|\s[—–-]\s|\s(?:and|&)\sthe\s|\sat\s(?:the\s)?)\s*")
 
 
 @dataclass(frozen=True)
