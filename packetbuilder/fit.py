@@ -60,7 +60,8 @@ EXCERPT = "(excerpt)"
 REPORT_WORDS = 6  # first words of a cut entry in the report
 
 OPTIONAL, CONDENSE, LOW_VALUE, SHARE_COVER, OTHER, STATEMENT, TIGHTEN, STATEMENT_OUT = range(8)
-# The policy, least valuable first: (step, what goes, in which order). The README prints it.
+# The policy, least valuable first: (step, what goes, in which order); docs/format.md
+# explains it, and :func:`policy` gives the order for a page limit.
 POLICY = (
     (OPTIONAL, "entries tagged .optional, or in a section tagged .optional", "largest first"),
     (CONDENSE, "details of unmarked entries (their first line stays)", "oldest first"),
@@ -74,6 +75,16 @@ POLICY = (
      "one step at a time"),
     (STATEMENT_OUT, "the statement left out", "last resort"),
 )
+
+
+def policy(budget: int) -> tuple[int, ...]:
+    """The policy's steps in the order they are taken: :data:`POLICY`'s, but at a two-page
+    limit the cover shares its page first, as half of one of two pages is too much to
+    leave empty."""
+    order = tuple(step for step, _, _ in POLICY)
+    return (SHARE_COVER, *(s for s in order if s != SHARE_COVER)) if budget <= 2 else order
+
+
 # Section titles (case-insensitive substrings) of low-value CV sections.
 LOW_VALUE_SECTIONS = ("hobbies", "interests", "personal", "memberships", "affiliations", "references", "skills",
                       "languages", "certifications")
@@ -364,6 +375,7 @@ class _Fitter:
     # -- the policy -----------------------------------------------------------------------
 
     def _order(self) -> None:
+        """The units of the policy's steps, in the order :func:`policy` gives for the budget."""
         # Marked entries and entries tagged .keep are never cut nor condensed. An entry's own
         # tag is more specific than its section's: .optional on an entry of a .keep section
         # makes it optional, .keep on one of an .optional section keeps it.
@@ -372,25 +384,24 @@ class _Fitter:
         newest = max(dated, default=(0, 0))
         optional = [s for s in free if "optional" in s.entry.tags or "optional" in s.section.tags]
         rest = [s for s in free if s not in optional]
-        if self.budget <= 2 and len(self.document.sections) > 1:
-            self.units.append(_Unit(SHARE_COVER, share=True))
-        self.units += [_Unit(OPTIONAL, frozenset({s.number})) for s in
-                       sorted(optional, key=lambda s: (-self.height[s.number], _age(s, newest), -s.position))]
-        self.units += [_Unit(CONDENSE, condense=frozenset({s.number})) for s in
-                       sorted((s for s in rest if s.entry.details), key=lambda s: (_age(s, newest), -s.position))]
         removable = [s for s in rest if not protected_section(s.section, self.writer.role)]
         low = [s for s in removable if _matches(s.title, LOW_VALUE_SECTIONS)]
-        self.units += [_Unit(LOW_VALUE, frozenset({s.number})) for s in
-                       sorted(low, key=lambda s: (_age(s, newest), -s.position, s.number))]
-        if self.budget > 2 and len(self.document.sections) > 1:
-            self.units.append(_Unit(SHARE_COVER, share=True))
-        other = [s for s in removable if s not in low]
-        self.units += [_Unit(OTHER, frozenset({s.number})) for s in
-                       sorted(other, key=lambda s: (_age(s, newest), -s.position, -self.height[s.number]))]
-        self.units += [_Unit(STATEMENT, statement=i) for i in range(1, len(self.variants) - 1)]
-        self.units += [_Unit(TIGHTEN, density=i) for i in range(1, len(self.steps) + 1)]
-        if self.variants:
-            self.units.append(_Unit(STATEMENT_OUT, statement=len(self.variants) - 1))
+        steps = {
+            OPTIONAL: [_Unit(OPTIONAL, frozenset({s.number})) for s in
+                       sorted(optional, key=lambda s: (-self.height[s.number], _age(s, newest), -s.position))],
+            CONDENSE: [_Unit(CONDENSE, condense=frozenset({s.number})) for s in
+                       sorted((s for s in rest if s.entry.details), key=lambda s: (_age(s, newest), -s.position))],
+            LOW_VALUE: [_Unit(LOW_VALUE, frozenset({s.number})) for s in
+                        sorted(low, key=lambda s: (_age(s, newest), -s.position, s.number))],
+            SHARE_COVER: [_Unit(SHARE_COVER, share=True)] if len(self.document.sections) > 1 else [],
+            OTHER: [_Unit(OTHER, frozenset({s.number})) for s in
+                    sorted((s for s in removable if s not in low),
+                           key=lambda s: (_age(s, newest), -s.position, -self.height[s.number]))],
+            STATEMENT: [_Unit(STATEMENT, statement=i) for i in range(1, len(self.variants) - 1)],
+            TIGHTEN: [_Unit(TIGHTEN, density=i) for i in range(1, len(self.steps) + 1)],
+            STATEMENT_OUT: [_Unit(STATEMENT_OUT, statement=len(self.variants) - 1)] if self.variants else [],
+        }
+        self.units = [unit for step in policy(self.budget) for unit in steps[step]]
 
     # -- states: sets of unit indexes ------------------------------------------------
 

@@ -432,3 +432,11 @@ def _protected_only(section: Section, writer) -> Section:
     blocks = tuple(b if not isinstance(b, Entry) or untouchable(b) else b.condensed() for b in section.blocks
                    if not isinstance(b, Entry) or protected(section, b, writer))
     return replace(section, blocks=blocks, children=tuple(_protected_only(c, writer) for c in section.children))
+
+
+def test_the_policy_table_is_the_order_of_the_steps() -> None:
+    from packetbuilder.fit import CONDENSE, OPTIONAL, POLICY, SHARE_COVER, STATEMENT_OUT, TIGHTEN, policy
+
+    assert policy(3) == policy(4) == tuple(step for step, _, _ in POLICY)
+    assert policy(3)[:2] == (OPTIONAL, CONDENSE) and policy(3)[-2:] == (TIGHTEN, STATEMENT_OUT)
+    assert policy(2)[0] == SHARE_COVER and sorted(policy(2)) == sorted(policy(3))
