@@ -17,22 +17,21 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-import tomllib
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
-from .config import ROLES, Config, Track, Writer, key_lines
+from .config import Config, Track, Writer, key_lines
 from .cv_hints import cv_rules
-from .errors import InputError, Problem
+from .errors import Problem
 from .findings import LEVELS, Finding, Level
 from .formatting import short_date
-from .model import Entry, block_text, walk_sections
 from .markdown import NOTE_KEYS
+from .model import Entry, block_text, walk_sections
 from .packet import entry_text, writer_marking
 from .sources import Application, notes_name
+from .specialties import Specialty, norm, specialty_of
 from .textfiles import CONFIG_NAME
 
 MIN_LETTERS = 3  # what almost every program requires
@@ -45,7 +44,6 @@ BUFFER_MIN, BUFFER_MAX = 7, 14  # days between a writer's deadline and the ERAS 
 QUALITIES_MIN, QUALITIES_MAX = 4, 6
 DONE = ("uploaded", "thanked")
 SIMILAR = 0.7  # share of a distinctive input two requests may have in common
-SPECIALTIES_FILE = Path(__file__).resolve().parent / "data" / "specialties.toml"
 
 
 @dataclass(frozen=True)
@@ -64,72 +62,6 @@ class Findings:
         return ", ".join(f"{n} {level}{'' if n == 1 else 's'}" for n, level in counts)
 
 
-# -- specialty conventions -----------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Expectation:
-    """A convention: how many of a track's writers should have one of ``roles``."""
-
-    roles: tuple[str, ...]
-    expected: int
-    required: int = 0
-    level: Level = "warning"
-    why: str = ""
-    fix: str = ""
-
-
-@dataclass(frozen=True)
-class Specialty:
-    name: str
-    aliases: tuple[str, ...] = ()
-    expects: tuple[Expectation, ...] = ()
-
-    def matches(self, name: str | None) -> bool:
-        return name is not None and _norm(name) in {_norm(n) for n in (self.name, *self.aliases)}
-
-
-def _norm(name: str) -> str:
-    """Specialty names compared without case, accents, '&' vs 'and' or punctuation."""
-    folded = unicodedata.normalize("NFKD", name.casefold()).replace("&", " and ")
-    return " ".join(re.findall(r"[a-z0-9]+", folded))
-
-
-def parse_specialties(text: str, file: str = "specialties.toml") -> tuple[Specialty, ...]:
-    """Read the conventions file; a malformed entry is an InputError naming it."""
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(Problem(file, f"TOML syntax error: {exc}", "fix the file's syntax")) from None
-    out = []
-    for index, spec in enumerate(raw.get("specialty", []), 1):
-        where = f"specialty[{index}]"
-        try:
-            expects = []
-            for exp in spec.get("expect", []):
-                roles = tuple(exp["roles"])
-                unknown = [r for r in roles if r not in ROLES]
-                level = exp.get("level", "warning")
-                if unknown or level not in ("warning", "tip"):
-                    raise ValueError(f"unknown role {unknown} or level {level!r}")
-                expects.append(Expectation(roles, int(exp["expected"]), int(exp.get("required", 0)), level,
-                                           exp.get("why", ""), exp.get("fix", "")))
-            out.append(Specialty(spec["name"], tuple(spec.get("aliases", ())), tuple(expects)))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise InputError(Problem(file, f"entry {where} is malformed ({exc})",
-                                     f"give it `name` and, per [[specialty.expect]], `roles` (from {', '.join(ROLES)}) "
-                                     "and `expected`; `level` is warning or tip")) from None
-    return tuple(out)
-
-
-@lru_cache(maxsize=1)
-def load_specialties() -> tuple[Specialty, ...]:
-    return parse_specialties(SPECIALTIES_FILE.read_text(encoding="utf-8"), SPECIALTIES_FILE.name)
-
-
-def specialty_of(name: str, specialties: Iterable[Specialty]) -> Specialty | None:
-    return next((s for s in specialties if s.matches(name)), None)
-
-
 def same_field(writer: Writer, track: Track, specialties: Iterable[Specialty]) -> bool:
     """Is this a letter from the track's specialty?
 
@@ -141,7 +73,7 @@ def same_field(writer: Writer, track: Track, specialties: Iterable[Specialty]) -
     known = specialty_of(track.specialty, specialties)
     if known is not None:
         return known.matches(writer.specialty)
-    return _norm(writer.specialty) == _norm(track.specialty)
+    return norm(writer.specialty) == norm(track.specialty)
 
 
 # -- roster rules -------------------------------------------------------------------------

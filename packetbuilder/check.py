@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .audit import Findings, FitOutcome, audit, load_specialties
+from .audit import Findings, FitOutcome, audit
 from .build import build_packet, typesetter_for
 from .config import Writer
 from .fit import TooLong
 from .packet import entry_text, writer_marking
 from .render.fonts import unshowable
 from .sources import Application
+from .specialties import load_specialties
 from .textfiles import read_text
 
 

@@ -12,12 +12,13 @@ from plan_helpers import ERAS, make_app, make_config, writer
 
 from packetbuilder import check
 from packetbuilder.audit import (FitOutcome, choose_letters, convention_rules, copy_rules, fit_rules, glyph_rules,
-                                 letter_rules, load_specialties, notes_rules, parse_specialties,
-                                 placeholder_rules, qualities_rule, statement_rules, timing_rules, waiver_rules)
+                                 letter_rules, notes_rules, placeholder_rules, qualities_rule, statement_rules,
+                                 timing_rules, waiver_rules)
 from packetbuilder.cli import main
 from packetbuilder.errors import InputError, Problem
 from packetbuilder.findings import LEVELS, Finding
 from packetbuilder.sources import load_application
+from packetbuilder.specialties import load_specialties, parse_specialties
 
 ROSTER = Path(__file__).resolve().parent / "fixtures" / "roster"
 SPECIALTIES = load_specialties()
