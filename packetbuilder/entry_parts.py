@@ -26,8 +26,9 @@ _DAYS = r"(?:\d{1,2}(?:\s*[–—-]\s*\d{1,2})?,?\s+)"
 _POINT = rf"(?:(?:{_MONTH}|{_SEASON})\s+{_DAYS}?{_YEAR}|(?:0?[1-9]|1[0-2])/{_YEAR}|{_YEAR})"
 _OPEN = r"(?:present|current|now|ongoing|today)"
 _DASH = r"\s*(?:–|—|-|to|until)\s*"
-_RANGE = re.compile(rf"(?<![\w/])(?P<a>{_POINT}|{_MONTH}|{_SEASON}){_DASH}(?P<b>{_POINT}|{_OPEN})(?![\w/])",
-                    re.IGNORECASE)
+# A range's start may leave its year (and its day) to the end: "Jan – Mar 2025", "January 6 – December 19, 2025".
+_RANGE = re.compile(rf"(?<![\w/])(?P<a>{_POINT}|(?:{_MONTH}|{_SEASON})(?:\s+\d{{1,2}})?){_DASH}(?P<b>{_POINT}|{_OPEN})"
+                    r"(?![\w/])", re.IGNORECASE)
 _SINGLE = re.compile(rf"(?<![\w/]){_POINT}(?![\w/])", re.IGNORECASE)
 _YEAR_IN = re.compile(_YEAR)
 # A bold lead that is the applicant's own name in an author list ("**Nguyen A**, Patel R, …")

@@ -58,3 +58,16 @@ def packet_stem(short_name: str) -> str:
     """The packet's file name without extension, from the applicant's short name: the
     stem ``build`` writes and ``email``/``send`` look for to attach."""
     return file_stem(short_name, "LOR_Packet")
+
+
+_DOUBLE = re.compile(r'"([^"\n]*)"')
+
+
+def typographic(text: str) -> str:
+    """Typed quotes as typeset ones, as Markdown's smart quotes make them in the CV and
+    notes, so that "Dr. O'Neil" from packet.toml sits beside "Dr. O’Neil" from a notes
+    file in the same style: an apostrophe in or before a word is ’, "a pair" is “a pair”,
+    and a single quote opening a phrase is ‘."""
+    text = _DOUBLE.sub("\u201c\\1\u201d", text)
+    text = re.sub(r"(?<![\w.,!?])'(?=\w[^']*'(?!\w))", "\u2018", text)  # 'quoted' opens with ‘
+    return text.replace("'", "\u2019")

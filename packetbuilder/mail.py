@@ -18,14 +18,22 @@ Variables a template can use (all always defined; text is "" when not known):
 - ``writer``: id, name, salutation, title, role, specialty, emphasis (list), letter_id,
   waived, status
 - ``track``: specialty, focus (list), requirements (list)
-- ``work`` (from ``notes/<id>.md``): setting, dates, weeks, duration ("four weeks" when
-  Weeks is a number), patients, learned
+- ``work`` (from ``notes/<id>.md``), each fact read into a shape a sentence can hold
+  (see :mod:`.work_facts`), "" where it cannot: where (the setting, no leading "the"),
+  when ("in July 2026", "from August 2023 to May 2026"), span ("two years", "4 weeks"),
+  patients_phrase (only a count of patients: "6–8 patients per day"), learned_phrase
+  (follows "You taught me"), learned_sentence (Learned written as a sentence), why (the
+  student's own words, as sentences); and the facts as written, for labelled lists:
+  setting, dates, weeks, duration ("four weeks" when Weeks is a number), patients, learned
 - ``goal``: the first sentence of goals.md; ``qualities`` (list); ``programs`` (list,
   only when the writer has ``share_programs``)
 - ``deadline`` ("September 10, 2026"), ``deadline_day`` (with the weekday),
   ``eras_deadline``, ``days_left`` (from the message date), ``asked``, ``today``
 - ``submission``; ``attachments`` (list of name/label); ``packet_parts`` (list);
-  ``marked`` (CV entries highlighted for this writer); ``matched``; ``match_day``
+  ``marked`` (CV entries highlighted for this writer) and ``marked_phrase`` ("the 3
+  entries that concern you are marked"); ``letter`` (what the letter is called for this
+  writer's role in this specialty: "a Standardized Letter of Evaluation (SLOE)");
+  ``matched``; ``match_day``
 - filter ``join_and``: ["a", "b", "c"] → "a, b, and c"
 
 StrictUndefined makes a misspelt variable an error naming the template and line,
@@ -54,13 +62,15 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from .config import Config, Writer
-from .errors import InputError, Problem
-from .formatting import long_date, medium_date, packet_stem
+from .errors import InputError, Problem, WorkError
+from .etiquette import status_refusal
+from .formatting import long_date, medium_date, packet_stem, typographic
 from .model import Paragraph, block_text, walk_sections
 from .outputs import check_out_dir, write_atomic
-from .packet import assemble, count_highlighted
+from .packet import assemble, count_highlighted, facts_of
+from .specialties import letter_name, load_specialties
 from .sources import Application, load_application
-from .textfiles import read_text, resolve_inside
+from .textfiles import CONFIG_NAME, read_text, resolve_inside
 
 KINDS = ("request", "reminder", "thanks", "match")
 REQUEST_VARIANTS = {"clinical": "clinical", "slor": "clinical", "chair": "clinical",
@@ -242,39 +252,52 @@ def message_date(config: Config, writer: Writer, kind: str, today: dt.date | Non
 
 def template_context(app: Application, writer: Writer, kind: str, on: dt.date,
                      attachments: list[Attachment]) -> dict[str, Any]:
-    """Everything a template may use, every key defined (see the module docstring)."""
+    """Everything a template may use, every key defined (see the module docstring).
+
+    Text typed in packet.toml has its quotes typeset (``t``), as the Markdown sources'
+    text has: "Dr. O'Neil" and "Dr. O’Neil" never stand in one e-mail. Addresses stay
+    as typed."""
+    t = typographic
     cfg, applicant = app.config, app.config.applicant
     track = cfg.track_of(writer)
     deadline = cfg.deadline_of(writer)
     notes = app.writer_notes(writer)
-    facts = notes.facts if notes is not None else {}
-    work = {key: facts.get(key, "").strip().rstrip(".") for key in ("setting", "dates", "weeks", "patients", "learned")}
-    work["duration"] = _duration(work["weeks"])
+    raw = {key: (notes.facts if notes is not None else {}).get(key, "").strip().rstrip(".")
+           for key in ("setting", "dates", "weeks", "patients", "learned")}
+    facts = facts_of(app, writer)
+    work = {**raw, "duration": _duration(raw["weeks"]), "where": facts.setting, "when": facts.when,
+            "span": facts.span, "patients_phrase": facts.patients, "learned_phrase": facts.learned,
+            "learned_sentence": facts.learned_sentence, "why": facts.why}
+    marked = count_highlighted(assemble(app, writer).sections)
     settings = cfg.application
     return {
-        "applicant": {"name": applicant.name, "short_name": applicant.short_name, "email": applicant.email,
-                      "phone": applicant.phone or "", "school": applicant.school,
+        "applicant": {"name": t(applicant.name), "short_name": t(applicant.short_name), "email": applicant.email,
+                      "phone": applicant.phone or "", "school": t(applicant.school),
                       "class_year": applicant.class_year or "", "aamc_id": applicant.aamc_id or ""},
-        "writer": {"id": writer.id, "name": writer.name, "salutation": writer.salutation,
-                   "title": writer.title or "", "role": writer.role, "specialty": writer.specialty or "",
-                   "emphasis": list(writer.emphasis), "letter_id": writer.letter_id or "",
+        "writer": {"id": writer.id, "name": t(writer.name), "salutation": t(writer.salutation),
+                   "title": t(writer.title or ""), "role": writer.role, "specialty": t(writer.specialty or ""),
+                   "emphasis": [t(e) for e in writer.emphasis], "letter_id": writer.letter_id or "",
                    "waived": writer.waived, "status": writer.status},
-        "track": {"specialty": track.specialty, "focus": list(track.focus), "requirements": list(track.requirements)},
+        "track": {"specialty": t(track.specialty), "focus": [t(f) for f in track.focus],
+                  "requirements": [t(r) for r in track.requirements]},
         "work": work,
         "goal": _goal(app),
-        "qualities": list(settings.qualities),
-        "programs": [p.program for p in app.programs] if writer.share_programs else [],
+        "qualities": [t(q) for q in settings.qualities],
+        "programs": [t(p.program) for p in app.programs] if writer.share_programs else [],
         "deadline": medium_date(deadline),
         "deadline_day": long_date(deadline),
         "eras_deadline": medium_date(settings.eras_deadline),
         "days_left": (deadline - on).days,
         "asked": medium_date(writer.asked) if writer.asked else "",
         "today": medium_date(on),
-        "submission": cfg.submission_of(writer),
+        "submission": t(cfg.submission_of(writer)),
         "attachments": [{"name": a.name, "label": a.label} for a in attachments],
         "packet_parts": _packet_parts(app, writer),
-        "marked": count_highlighted(assemble(app, writer).sections),
-        "matched": settings.matched or "",
+        "marked": marked,
+        "marked_phrase": ("" if not marked else "the entry that concerns you is marked" if marked == 1
+                          else f"the {marked} entries that concern you are marked"),
+        "letter": letter_name(track.specialty, writer.role, load_specialties()).name,
+        "matched": t(settings.matched or ""),
         "match_day": medium_date(settings.match_day) if settings.match_day else "",
     }
 
@@ -440,6 +463,11 @@ def write_email(folder: Path, writer_id: str, kind: str, out: Path | None, today
     """The ``email`` command: one e-mail as ``out/<writer>/<kind>.eml``; returns its path."""
     app = load_application(folder)
     writer = app.config.writer(writer_id)
+    refusal = status_refusal(writer, kind)
+    if refusal:
+        raise WorkError(Problem(CONFIG_NAME, f"no {kind} e-mail for {writer.id}: {refusal}",
+                                f"check writer {writer.id}'s status in {CONFIG_NAME} (packetbuilder status shows "
+                                "what each writer needs next)", key=f"writers.{writer.id}.status"))
     out = output_folder(app, out)
     path = out / writer.id / eml_name(kind)
     write_atomic(path, eml_bytes(compose(app, writer, kind, out / writer.id, today)))

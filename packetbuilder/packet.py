@@ -12,21 +12,30 @@ from dataclasses import replace
 from itertools import count
 
 from .config import Writer
-from .formatting import long_date
+from .formatting import long_date, typographic
 from .marking import Marking, mark, writer_keys
 from .model import (Block, BulletList, Document, Entry, Fields, ListItem, Paragraph, Run, Section, block_text,
                     walk_sections)
 from .sources import Application
+from .specialties import letter_name, load_specialties
+from .work_facts import WorkFacts, together_title, weeks_phrase, work_facts
 
 SECTION_TITLES = {"request": "Request summary", "work": "Our work together", "statement": "Personal statement",
                   "goals": "Career goals", "cv": "Curriculum vitae"}
-ROLE_WORK_TITLES = {"research": "Our research together", "leadership": "What I led",
-                    "longitudinal": "Our year together"}
 NOTE_FACTS = (("setting", "Setting"), ("dates", "Dates"), ("weeks", "Weeks"), ("patients", "Patients"))
 
 
 def _para(text: str, style: str = "body", bold: bool = False) -> Paragraph:
-    return Paragraph((Run(text, bold=bold),), style)
+    """A paragraph of text typed in packet.toml or a notes file: its quotes typeset, as
+    the Markdown around it has them."""
+    return Paragraph((Run(typographic(text), bold=bold),), style)
+
+
+def facts_of(app: Application, writer: Writer) -> WorkFacts:
+    """The notes' facts about the work with this writer, read for prose (see :mod:`.work_facts`);
+    an ongoing span ("2024–present") runs to the application's deadline."""
+    notes = app.writer_notes(writer)
+    return work_facts(notes.facts if notes is not None else {}, app.config.application.eras_deadline)
 
 
 def _bullets(items: list[str]) -> BulletList:
@@ -57,10 +66,16 @@ def _work_section(app: Application, writer: Writer) -> Section | None:
     notes = app.writer_notes(writer)
     if notes is None:
         return None
-    facts = tuple((label, (_para(notes.facts[key]),)) for key, label in NOTE_FACTS if notes.facts.get(key))
+    facts = tuple((label, (_para(_fact(notes.facts, key)),)) for key, label in NOTE_FACTS if notes.facts.get(key))
     blocks: tuple[Block, ...] = (Fields(facts),) if facts else ()
     children = tuple(replace(s, key=f"work-{s.key}") for s in notes.document.sections)
-    return Section(ROLE_WORK_TITLES.get(writer.role, SECTION_TITLES["work"]), blocks, children, key="work")
+    return Section(together_title(writer.role, facts_of(app, writer)), blocks, children, key="work")
+
+
+def _fact(facts: dict[str, str], key: str) -> str:
+    """A notes fact as the packet shows it: ``Weeks: 4`` reads "4 weeks"."""
+    value = facts[key]
+    return (weeks_phrase(value) or value) if key == "weeks" else value
 
 
 def statement_section(doc: Document, key: str) -> Section:
@@ -83,7 +98,9 @@ def _programs(app: Application) -> list[str]:
     for p in app.programs:
         place = ", ".join(x for x in (p.city, p.state) if x)
         extra = " · ".join(x for x in (place, p.type, "top choice" if p.priority.lower() == "top" else "") if x)
-        out.append(f"{p.program} ({extra})" if extra else p.program)
+        # "Harborview (University of Washington) — Seattle, WA": never two parentheses in a row
+        out.append((f"{p.program} — {extra}" if p.program.endswith(")") else f"{p.program} ({extra})")
+                   if extra else p.program)
     return out
 
 
@@ -113,8 +130,7 @@ def request_section(app: Application, writer: Writer, parts: list[Section],
     ]
     notes = app.writer_notes(writer)
     if notes is not None:
-        work = " · ".join(notes.facts[k] + (" weeks" if k == "weeks" and notes.facts[k].isdigit() else "")
-                          for k, _ in NOTE_FACTS if notes.facts.get(k))
+        work = " · ".join(_fact(notes.facts, k) for k, _ in NOTE_FACTS if notes.facts.get(k))
         if work:
             rows.append(("Our work together", (_para(work),)))
     if writer.emphasis:
@@ -137,7 +153,8 @@ def request_section(app: Application, writer: Writer, parts: list[Section],
     rows.append(("In this packet", (_para(contents),)))
     contact = " · ".join(x for x in (applicant.email, applicant.phone) if x)
     rows.append(("Contact", (_para(contact),)))
-    lead = _para(f"Dear {writer.salutation}, thank you for considering a letter of recommendation for my "
+    letter = letter_name(track.specialty, writer.role, load_specialties()).name
+    lead = _para(f"Dear {writer.salutation}, thank you for considering {letter} for my "
                  f"{track.specialty} residency application. Everything you need to act is on this page; "
                  "the pages after it give detail.", "lead")
     return Section(SECTION_TITLES["request"], (lead, Fields(tuple(rows))), key="request", show_title=False)
@@ -164,14 +181,15 @@ def finish(app: Application, writer: Writer, parts: list[Section], pages: dict[s
     if parts:
         parts = [replace(parts[0], new_page=cover_alone), *parts[1:]]
     season = cfg.application.eras_deadline.year + 1
+    name, writer_name, specialty = (typographic(x) for x in (applicant.name, writer.name, track.specialty))
     return Document(
-        title=f"{applicant.short_name} — Letter of Recommendation request",
-        subtitle=f"{track.specialty} · ERAS {season} · for {writer.name}",
+        title=f"{typographic(applicant.short_name)} — Letter of Recommendation request",
+        subtitle=f"{specialty} · ERAS {season} · for {writer_name}",
         sections=(request_section(app, writer, parts, pages), *parts),
-        author=applicant.name,
-        subject=f"Letter of Recommendation request for {writer.name} — {track.specialty}",
-        keywords=("letter of recommendation", track.specialty, "ERAS"),
-        footer=f"{applicant.name} · Letter of Recommendation packet for {writer.name}",
+        author=name,
+        subject=f"Letter of Recommendation request for {writer_name} — {specialty}",
+        keywords=("letter of recommendation", specialty, "ERAS"),
+        footer=f"{name} · Letter of Recommendation packet for {writer_name}",
     )
 
 

@@ -33,6 +33,7 @@ from pathlib import Path
 
 from .config import Config, Smtp, Writer
 from .errors import InputError, Problem, WorkError
+from .etiquette import status_refusal
 from .formatting import packet_stem
 from .incremental import writer_is_current
 from .outputs import FILE_MODE, ensure_dir
@@ -42,20 +43,6 @@ from .textfiles import CONFIG_NAME
 LOG_NAME = "sent-log.jsonl"
 PASSWORD_ENV = "PACKETBUILDER_SMTP_PASSWORD"
 TIMEOUT = 60
-
-# Which writers each kind goes to, by their status in packet.toml, and why not otherwise.
-_SKIP = {
-    "request": {"declined": "declined to write a letter", "uploaded": "has already uploaded the letter",
-                "thanked": "has already uploaded the letter"},
-    "reminder": {"declined": "declined to write a letter", "planned": "has not been asked yet (status planned)",
-                 "uploaded": "has already uploaded the letter", "thanked": "has already uploaded the letter"},
-    "thanks": {"declined": "declined to write a letter", "planned": "has not uploaded yet (status planned)",
-               "asked": "has not uploaded yet (status asked)", "agreed": "has not uploaded yet (status agreed)",
-               "thanked": "has already been thanked (status thanked)"},
-    "match": {"declined": "declined to write a letter", "planned": "did not write a letter (status planned)",
-              "asked": "has not uploaded a letter (status asked)", "agreed": "has not uploaded a letter (status agreed)"},
-}
-
 
 @dataclass(frozen=True)
 class SentRecord:
@@ -130,11 +117,9 @@ class Outgoing:
 
 def skip_reason(writer: Writer, kind: str, sent: list[SentRecord], resend: bool) -> str:
     """Why this writer gets no message of this kind now, or "" when they should."""
-    reason = _SKIP[kind].get(writer.status, "")
-    if reason and kind in ("thanks", "match") and writer.status in ("planned", "asked", "agreed"):
-        reason += ' — set status = "uploaded" in packet.toml once it is'
+    reason = status_refusal(writer, kind)
     if reason:
-        return f"{writer.name} {reason}"
+        return reason
     earlier = [r for r in sent if r.writer == writer.id and r.kind == kind]
     if earlier and not resend:
         return f"{kind} already sent on {earlier[-1].time.date().isoformat()} (add --resend to send it again)"

@@ -114,6 +114,7 @@ def test_citation_leads_are_not_titles() -> None:
     ("Summer 2025", (2025, 6), (2025, 6)),
     ("2019 - 2023", (2019, 0), (2023, 0)),
     ("Fall 2022 to present", (2022, 9), None),
+    ("January 6 – December 19, 2025", (2025, 1), (2025, 12)),
 ])
 def test_dates(text: str, start, end) -> None:
     found = find_dates(f"Riverside Hospital, {text}. Honors.")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import difflib
 import itertools
+import re
 import shutil
 from email import policy
 from email.message import EmailMessage
@@ -159,16 +161,52 @@ def test_reminder_counts_days_and_reattaches_the_packet(built):
 
 def test_reminder_after_the_agreed_date_points_to_the_eras_deadline(built):
     app, out = built
-    assert run("email", str(app), "--writer", "lee", "--kind", "reminder", "--out", str(out),
+    assert run("email", str(app), "--writer", "chen", "--kind", "reminder", "--out", str(out),
                "--today", "2026-09-15").exit_code == 0
-    body = body_of(parse((out / "lee" / "reminder.eml").read_bytes()))
-    assert "has passed, but letters can still be uploaded until September 24, 2026" in body
+    body = body_of(parse((out / "chen" / "reminder.eml").read_bytes()))
+    assert "the date we agreed on, September 10, 2026, has passed, but letters can still be uploaded until " \
+           "September 24, 2026" in body
+
+
+def test_a_writer_who_was_asked_gets_a_follow_up_on_the_ask_not_a_reminder_of_a_date(built):
+    app, out = built  # Dr. Lee: status "asked", asked on 2026-08-03, no answer yet
+    assert run("email", str(app), "--writer", "lee", "--kind", "reminder", "--out", str(out),
+               "--today", "2026-08-20").exit_code == 0
+    message = parse((out / "lee" / "reminder.eml").read_bytes())
+    body = body_of(message)
+    assert message["Subject"].startswith("Following up – letter of recommendation")
+    assert "I wrote on August 3, 2026 to ask whether you might be able to write a letter" in body
+    assert "agreed" not in body and "the date I hoped for is Thursday, September 10, 2026" in body
+
+
+def test_emails_a_writers_status_does_not_allow_are_refused_with_the_reason(built):
+    app, out = built
+    result = run("email", str(app), "--writer", "wisniewski", "--kind", "reminder", "--out", str(out))
+    assert result.exit_code == 1 and "has not been asked yet (status planned): send the request first" in result.output
+    result = run("email", str(app), "--writer", "okafor", "--kind", "thanks", "--out", str(out))
+    assert result.exit_code == 1 and 'set status = "uploaded" in packet.toml once it is' in result.output
+    assert not (out / "okafor" / "thanks.eml").exists()
+
+
+@contextlib.contextmanager
+def status_of(app: Path, writer_id: str, status: str):
+    """The writer's status changed in packet.toml while the block runs, then put back."""
+    toml = app / "packet.toml"
+    before = toml.read_text("utf-8")
+    start = before.index(f'id = "{writer_id}"')
+    line = re.compile(r'^status = "\w+"', re.MULTILINE).search(before, start)
+    toml.write_text(before[:line.start()] + f'status = "{status}"' + before[line.end():], "utf-8")
+    try:
+        yield
+    finally:
+        toml.write_text(before, "utf-8")
 
 
 def test_thanks_has_no_attachments_and_names_what_was_learned(built):
     app, out = built
-    assert run("email", str(app), "--writer", "okafor", "--kind", "thanks", "--out", str(out),
-               "--today", "2026-09-12").exit_code == 0
+    with status_of(app, "okafor", "uploaded"):
+        assert run("email", str(app), "--writer", "okafor", "--kind", "thanks", "--out", str(out),
+                   "--today", "2026-09-12").exit_code == 0
     message = parse((out / "okafor" / "thanks.eml").read_bytes())
     assert message.get_content_type() == "text/plain"
     body = body_of(message)
@@ -177,13 +215,15 @@ def test_thanks_has_no_attachments_and_names_what_was_learned(built):
 
 
 def test_match_needs_to_know_where_you_matched(sample, tmp_path):
-    result = run("email", str(sample), "--writer", "chen", "--kind", "match", "--out", str(tmp_path / "out"))
+    with status_of(sample, "chen", "uploaded"):
+        result = run("email", str(sample), "--writer", "chen", "--kind", "match", "--out", str(tmp_path / "out"))
     assert result.exit_code == 2
     assert "[application.matched]" in result.output and 'add matched = "' in result.output
     toml = sample / "packet.toml"
     toml.write_text(toml.read_text().replace("# matched = ", "matched = "))
-    result = run("email", str(sample), "--writer", "chen", "--kind", "match", "--out", str(tmp_path / "out"),
-                 "--today", "2027-03-19")
+    with status_of(sample, "chen", "uploaded"):
+        result = run("email", str(sample), "--writer", "chen", "--kind", "match", "--out", str(tmp_path / "out"),
+                     "--today", "2027-03-19")
     assert result.exit_code == 0, result.output
     body = body_of(parse((tmp_path / "out" / "chen" / "match.eml").read_bytes()))
     assert f"I matched at {MATCHED}." in body and body.startswith("Dear Dr. Chen,")
