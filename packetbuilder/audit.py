@@ -341,6 +341,8 @@ def glyph_rules(texts: Mapping[str, str], unshowable: Callable[[str], list[str]]
 
 
 def notes_rules(app: Application) -> list[Finding]:
+    """Notes missing, or missing what makes a request personal: what you learned from the
+    writer, and (in one tip for all writers) why you are asking them, in your own words."""
     findings = []
     for w in app.config.writers:
         if w.status == "declined":
@@ -354,6 +356,15 @@ def notes_rules(app: Application) -> list[Finding]:
             findings.append(Finding("tip", f"writer {w.id}", "the notes have no `Learned:` line",
                                     f"add `Learned: …` at the top of notes/{w.id}.md: one thing you learned from "
                                     "them, which the request e-mail mentions"))
+    generic = [w.id for w in app.config.writers if w.status != "declined" and (notes := app.writer_notes(w))
+               is not None and not notes.facts.get("why")]
+    if generic:
+        many = len(generic) > 1
+        findings.append(Finding("tip", f"writer{'s' if many else ''} {', '.join(generic)}",
+                                f"the request{'s say' if many else ' says'} why you are asking only in words made "
+                                "from the notes' facts, not in your own",
+                                "add `Why: …` at the top of each notes file: in a sentence or two, why you are asking "
+                                "this writer; the request uses it as you wrote it"))
     return findings
 
 

@@ -324,12 +324,14 @@ def email(folder: Path, writer_id: str, kind: str, out: Path | None, today: dt.d
 @click.option("--kind", type=KIND_CHOICE, default="request", show_default=True, help="Which e-mail.")
 @click.option("--send", "really", is_flag=True, help="Really send (without it: a dry run that sends nothing).")
 @click.option("--resend", is_flag=True, help="Send again even if the sent log says it was sent.")
+@click.option("--limit", type=click.IntRange(min=1), metavar="N",
+              help="At most N messages this run (the rest wait for the next run).")
 @click.option("--out", type=click.Path(path_type=Path), help="Build folder holding the packets and the sent log "
               "(default DIR/build).")
 @today_option
 @reports_errors
-def send(folder: Path, writers: tuple[str, ...], kind: str, really: bool, resend: bool, out: Path | None,
-         today: dt.datetime | None) -> None:
+def send(folder: Path, writers: tuple[str, ...], kind: str, really: bool, resend: bool, limit: int | None,
+         out: Path | None, today: dt.datetime | None) -> None:
     """Send e-mails to writers over SMTP ([smtp] in packet.toml). Dry run unless --send.
 
     Each message sent is recorded in --out/sent-log.jsonl and never sent twice unless
@@ -337,21 +339,33 @@ def send(folder: Path, writers: tuple[str, ...], kind: str, really: bool, resend
     The password comes from PACKETBUILDER_SMTP_PASSWORD, else a hidden prompt; it is
     never stored.
 
+    A dry run prints every message whole: headers, text, and each attachment with
+    its size. --limit N sends at most N this run; the next run sends the rest.
+
     \b
     Examples:
-      packetbuilder send my-application                      # who would get what
+      packetbuilder send my-application                      # every message, as it would go
+      packetbuilder send my-application --send --limit 1     # send the first request only
       packetbuilder send my-application --send               # send the requests
       packetbuilder send my-application --kind reminder --writer chen --send
     """
     from .send import LOG_NAME, PASSWORD_ENV, prepare, send_batch
 
     batch = prepare(folder, writers, kind, out, _today(today), resend, sending=really)
-    for item in batch.items:
-        if item.skip or not really:
-            click.echo(item.describe(sending=False))
     pending = [item for item in batch.items if not item.skip]
+    later = pending[limit:] if limit else []
+    pending = pending[:limit] if limit else pending
+    for item in batch.items:
+        if item.skip:
+            click.echo(item.describe(sending=False))
+        elif item in later:
+            click.echo(f"not this run (--limit {limit}): {item.kind} to {item.writer.id}")
+        elif not really:
+            click.echo(item.preview())
     if batch.smtp is None:
-        click.echo(f"dry run: {len(pending)} message(s) would be sent; add --send to send them")
+        click.echo(f"dry run: {len(pending)} message{'' if len(pending) == 1 else 's'} would be sent"
+                   f"{f', {len(later)} more after this run' if later else ''}; add --send to send "
+                   f"{'it' if len(pending) == 1 else 'them'}")
         return
     if not pending:
         click.echo("nothing to send")

@@ -22,8 +22,8 @@ _MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|
 _SEASON = r"(?:spring|summer|fall|autumn|winter)"
 _YEAR = r"(?:19|20)\d{2}"
 _DAYS = r"(?:\d{1,2}(?:\s*[–—-]\s*\d{1,2})?,?\s+)"
-# One date: "July 2026", "June 1–28, 2026", "Summer 2025", "03/2024", "2022".
-_POINT = rf"(?:(?:{_MONTH}|{_SEASON})\s+{_DAYS}?{_YEAR}|(?:0?[1-9]|1[0-2])/{_YEAR}|{_YEAR})"
+# One date: "July 2026", "June 1–28, 2026", "Summer 2025", "03/2024", "07/06/2026", "2022".
+_POINT = rf"(?:(?:{_MONTH}|{_SEASON})\s+{_DAYS}?{_YEAR}|(?:0?[1-9]|1[0-2])/(?:(?:0?[1-9]|[12]\d|3[01])/)?{_YEAR}|{_YEAR})"
 _OPEN = r"(?:present|current|now|ongoing|today)"
 _DASH = r"\s*(?:–|—|-|to|until)\s*"
 # A range's start may leave its year (and its day) to the end: "Jan – Mar 2025", "January 6 – December 19, 2025".

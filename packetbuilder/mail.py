@@ -22,17 +22,20 @@ Variables a template can use (all always defined; text is "" when not known):
   (see :mod:`.work_facts`), "" where it cannot: where (the setting, no leading "the"),
   when ("in July 2026", "from August 2023 to May 2026"), span ("two years", "4 weeks"),
   patients_phrase (only a count of patients: "6–8 patients per day"), learned_phrase
-  (follows "You taught me"), learned_sentence (Learned written as a sentence), why (the
-  student's own words, as sentences); and the facts as written, for labelled lists:
+  (follows "You taught me"), learned_sentence (Learned as a sentence said to the writer),
+  learned_rule (Learned as a rule, to quote), why (the student's own words, as sentences),
+  summary ("Setting · Dates · 4 weeks", for a labelled line); and the facts as written:
   setting, dates, weeks, duration ("four weeks" when Weeks is a number), patients, learned
-- ``goal``: the first sentence of goals.md; ``qualities`` (list); ``programs`` (list,
+- ``goal``: the first sentence of goals.md when it states a goal, else ""; ``qualities`` (list); ``programs`` (list,
   only when the writer has ``share_programs``)
 - ``deadline`` ("September 10, 2026"), ``deadline_day`` (with the weekday),
   ``eras_deadline``, ``days_left`` (from the message date), ``asked``, ``today``
 - ``submission``; ``attachments`` (list of name/label); ``packet_parts`` (list);
   ``marked`` (CV entries highlighted for this writer) and ``marked_phrase`` ("the 3
   entries that concern you are marked"); ``letter`` (what the letter is called for this
-  writer's role in this specialty: "a Standardized Letter of Evaluation (SLOE)");
+  writer's role in this specialty: "a Standardized Letter of Evaluation (SLOE)") and
+  ``letter_short`` ("SLOE"); ``variant`` (the writer's place in packet.toml, so that
+  templates can word the same thing differently for each writer);
   ``matched``; ``match_day``
 - filter ``join_and``: ["a", "b", "c"] → "a, b, and c"
 
@@ -203,13 +206,19 @@ def first_sentence(text: str) -> str:
     return " ".join((match.group(1) if match else text).split())
 
 
+_GOAL = re.compile(r"^(?:I (?:plan|hope|want|intend|aim|would like|see myself)|My (?:goal|aim|plan)|In (?:ten|five) years)\b")
+
+
 def _goal(app: Application) -> str:
+    """The first sentence of goals.md when it states a goal ("I plan to become …"); a story
+    or a scene there would stand in a request without a lead-in, so it is left to the packet."""
     if app.goals is None:
         return ""
     for section in walk_sections(app.goals.sections):
         for block in section.blocks:
             if isinstance(block, Paragraph):
-                return first_sentence(block_text((block,)))
+                sentence = first_sentence(block_text((block,)))
+                return sentence if _GOAL.match(sentence) else ""
     return ""
 
 
@@ -267,7 +276,9 @@ def template_context(app: Application, writer: Writer, kind: str, on: dt.date,
     facts = facts_of(app, writer)
     work = {**raw, "duration": _duration(raw["weeks"]), "where": facts.setting, "when": facts.when,
             "span": facts.span, "patients_phrase": facts.patients, "learned_phrase": facts.learned,
-            "learned_sentence": facts.learned_sentence, "why": facts.why}
+            "learned_sentence": facts.learned_sentence, "learned_rule": facts.learned_rule, "why": facts.why,
+            "summary": " · ".join(t(x) for x in (raw["setting"], raw["dates"], facts.weeks or raw["weeks"]) if x)}
+    letter = letter_name(track.specialty, writer.role, load_specialties())
     marked = count_highlighted(assemble(app, writer).sections)
     settings = cfg.application
     return {
@@ -296,7 +307,9 @@ def template_context(app: Application, writer: Writer, kind: str, on: dt.date,
         "marked": marked,
         "marked_phrase": ("" if not marked else "the entry that concerns you is marked" if marked == 1
                           else f"the {marked} entries that concern you are marked"),
-        "letter": letter_name(track.specialty, writer.role, load_specialties()).name,
+        "letter": letter.name,
+        "letter_short": letter.short,
+        "variant": [w.id for w in cfg.writers].index(writer.id) if writer.id in [w.id for w in cfg.writers] else 0,
         "matched": t(settings.matched or ""),
         "match_day": medium_date(settings.match_day) if settings.match_day else "",
     }

@@ -119,7 +119,7 @@ def keyword_pattern(keyword: str) -> re.Pattern | None:
     return re.compile(_word(r"[\s-]+".join(parts)), re.IGNORECASE)
 
 
-def _surname_and_given(name: str, salutation: str) -> tuple[str, str]:
+def surname_and_given(name: str, salutation: str) -> tuple[str, str]:
     """The surname the writer is addressed by (from "Dr. García Márquez", else the name's
     last word before any ", MD") and the given name (the name's first word)."""
     bare = name.split(",")[0]
@@ -147,7 +147,7 @@ def _name_pattern(name: str) -> str:
 
 def writer_keys(writer_id: str, name: str, salutation: str, keywords: tuple[str, ...] | list[str],
                 setting: str = "", school: str = "") -> WriterKeys:
-    surname, given = _surname_and_given(name, salutation)
+    surname, given = surname_and_given(name, salutation)
     author: list[re.Pattern] = []
     named: list[re.Pattern] = []
     if surname:

@@ -13,7 +13,7 @@ from itertools import count
 
 from .config import Writer
 from .formatting import long_date, typographic
-from .marking import Marking, mark, writer_keys
+from .marking import Marking, mark, surname_and_given, writer_keys
 from .model import (Block, BulletList, Document, Entry, Fields, ListItem, Paragraph, Run, Section, block_text,
                     walk_sections)
 from .sources import Application
@@ -35,7 +35,9 @@ def facts_of(app: Application, writer: Writer) -> WorkFacts:
     """The notes' facts about the work with this writer, read for prose (see :mod:`.work_facts`);
     an ongoing span ("2024–present") runs to the application's deadline."""
     notes = app.writer_notes(writer)
-    return work_facts(notes.facts if notes is not None else {}, app.config.application.eras_deadline)
+    surname, given = surname_and_given(writer.name, writer.salutation)
+    names = (writer.salutation, typographic(writer.salutation), surname, given, writer.name.split(",")[0])
+    return work_facts(notes.facts if notes is not None else {}, app.config.application.eras_deadline, names)
 
 
 def _bullets(items: list[str]) -> BulletList:

@@ -114,6 +114,21 @@ class Outgoing:
         return (f"{verb} {self.kind} to {self.message['To']}: \"{self.message['Subject']}\""
                 + (f" + {', '.join(names)}" if names else ""))
 
+    def preview(self) -> str:
+        """The whole message as its recipient will see it, as mailmerge's dry run shows it:
+        the headers, the text, and each attachment's name and size."""
+        if self.skip or self.message is None:
+            return self.describe(sending=False)
+        message = self.message
+        lines = [f"{'─' * 8} {self.kind} to {self.writer.id} {'─' * 8}"]
+        lines += [f"{name}: {message[name]}" for name in ("From", "To", "Subject", "Date") if message[name]]
+        body = message.get_body(("plain",))
+        lines += ["", body.get_content().rstrip() if body is not None else ""]
+        for part in message.iter_attachments():
+            size = len(part.get_content())
+            lines.append(f"[attachment] {part.get_filename()} ({size / 1024:.0f} KB, {part.get_content_type()})")
+        return "\n".join(lines) + "\n"
+
 
 def skip_reason(writer: Writer, kind: str, sent: list[SentRecord], resend: bool) -> str:
     """Why this writer gets no message of this kind now, or "" when they should."""

@@ -48,6 +48,13 @@ class LetterName:
     source: str = ""
     as_of: str = ""
 
+    @property
+    def short(self) -> str:
+        """The name for a subject line: the abbreviation in parentheses ("SLOE"), else the
+        name without its article ("letter of recommendation")."""
+        m = re.search(r"\(([^()]+)\)\s*$", self.name)
+        return m.group(1) if m else re.sub(r"^(?:a|an|the)\s+", "", self.name)
+
 
 @dataclass(frozen=True)
 class Specialty:

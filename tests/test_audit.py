@@ -69,7 +69,7 @@ def test_findings_come_grouped_errors_first():
     findings = check.check_application(load_application(ROSTER), dt.date(2026, 8, 25))
     levels = [f.level for f in findings.items]
     assert levels == sorted(levels, key=LEVELS.index)
-    assert findings.summary() == "2 errors, 9 warnings, 2 tips"  # two writers with nothing marked
+    assert findings.summary() == "2 errors, 9 warnings, 3 tips"  # two writers with nothing marked; no Why:
 
 
 # -- letters per track ---------------------------------------------------------------------
@@ -291,8 +291,11 @@ def test_sample_requests_are_distinct(sample):
 def test_missing_notes_and_missing_learned_line():
     cfg = make_config([writer("a"), writer("b"), writer("c", status="declined")])
     app = make_app(cfg, notes={"b": "Setting: clinic\n\n## What I did\n- things\n"})
-    assert brief(notes_rules(app)) == [("warning", "writer a"), ("tip", "writer b")]
+    assert brief(notes_rules(app)) == [("warning", "writer a"), ("tip", "writer b"), ("tip", "writer b")]
     assert "notes/a.md" in notes_rules(app)[0].fix
+    assert "`Why: …`" in notes_rules(app)[2].fix  # b's request explains the ask only from its facts
+    with_why = make_app(cfg, notes={"b": "Setting: clinic\nLearned: to listen\nWhy: You saw me grow.\n\n- things\n"})
+    assert brief(notes_rules(with_why)) == [("warning", "writer a")]
 
 
 def test_missing_statement_for_a_track():
@@ -335,9 +338,9 @@ def test_check_command_on_the_roster_exits_1_with_grouped_findings():
     result = CliRunner().invoke(main, ["check", str(ROSTER), "--today", "2026-08-25"])
     assert result.exit_code == 1, result.output
     out = result.output
-    assert out.index("Errors (2)") < out.index("Warnings (9)") < out.index("Tips (2)")
+    assert out.index("Errors (2)") < out.index("Warnings (9)") < out.index("Tips (3)")
     assert "✗ track im: Internal Medicine has 2 letter writers" in out
-    assert "→ fix:" in out and "2 errors, 9 warnings, 2 tips" in out
+    assert "→ fix:" in out and "2 errors, 9 warnings, 3 tips" in out
     assert "\x1b[" not in out  # plain when not a terminal
 
 

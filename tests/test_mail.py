@@ -176,7 +176,7 @@ def test_a_writer_who_was_asked_gets_a_follow_up_on_the_ask_not_a_reminder_of_a_
     body = body_of(message)
     assert message["Subject"].startswith("Following up – letter of recommendation")
     assert "I wrote on August 3, 2026 to ask whether you might be able to write a letter" in body
-    assert "agreed" not in body and "the date I hoped for is Thursday, September 10, 2026" in body
+    assert "agreed" not in body and "I had hoped to have letters in by Thursday, September 10, 2026" in body
 
 
 def test_emails_a_writers_status_does_not_allow_are_refused_with_the_reason(built):

@@ -17,13 +17,13 @@ from pathlib import Path
 import pytest
 
 from packetbuilder.config import STATUSES
+from packetbuilder.formatting import packet_stem
 from packetbuilder.etiquette import status_refusal
 from packetbuilder.mail import KINDS, Attachment, render_draft
 from packetbuilder.sources import Application, load_application
 
 ROOT = Path(__file__).resolve().parent
 FOLDERS = [ROOT.parent / "samples", *sorted(p.parent for p in (ROOT / "corpus").glob("*/packet.toml"))]
-ATTACHED = [Attachment("Jordan_Rivera_LOR_Packet.pdf", b"%PDF"), Attachment("Jordan_Rivera_LOR_Packet.docx", b"PK")]
 ON = dt.date(2026, 8, 20)
 # What only the sample's applicant wrote: it must never reach another applicant's e-mail.
 SAMPLE_WORDS = ("Riverside County Hospital", "Cardiovascular Outcomes Lab", "Anh Nguyen", "Eastside Community",
@@ -32,10 +32,16 @@ SAMPLE_WORDS = ("Riverside County Hospital", "Cardiovascular Outcomes Lab", "Anh
 
 @lru_cache(maxsize=None)
 def application(folder: Path) -> Application:
+    """The application, with a Match result in its own first specialty when it has none."""
     app = load_application(folder)
-    settings = app.config.application.model_copy(update={"matched": app.config.application.matched
-                                                         or "Lakeview University Hospital, Internal Medicine"})
+    matched = app.config.application.matched or f"Lakeview University Hospital, {app.config.tracks[0].specialty}"
+    settings = app.config.application.model_copy(update={"matched": matched})
     return replace(app, config=app.config.model_copy(update={"application": settings}))
+
+
+def attached(app: Application) -> list[Attachment]:
+    stem = packet_stem(app.config.applicant.short_name)
+    return [Attachment(f"{stem}.pdf", b"%PDF"), Attachment(f"{stem}.docx", b"PK")]
 
 
 def cases() -> list:
@@ -52,7 +58,7 @@ def bodies(folder: Path, writer_id: str):
         for kind in KINDS:
             if status_refusal(writer, kind):
                 continue
-            draft = render_draft(app, writer, kind, ON, ATTACHED if kind in ("request", "reminder") else [])
+            draft = render_draft(app, writer, kind, ON, attached(app) if kind in ("request", "reminder") else [])
             yield kind, status, draft.subject, draft.body
 
 
@@ -136,7 +142,7 @@ def test_statuses_decide_which_emails_exist() -> None:
     assert "send the request first" in status_refusal(chen.model_copy(update={"status": "planned"}), "reminder")
     assert status_refusal(chen.model_copy(update={"status": "declined"}), "request")
     assert status_refusal(chen.model_copy(update={"status": "agreed"}), "thanks")
-    asked = render_draft(app, chen.model_copy(update={"status": "asked"}), "reminder", ON, ATTACHED)
+    asked = render_draft(app, chen.model_copy(update={"status": "asked"}), "reminder", ON, attached(app))
     assert "Following up" in asked.subject and "agreed" not in asked.body
-    agreed = render_draft(app, chen.model_copy(update={"status": "agreed"}), "reminder", ON, ATTACHED)
+    agreed = render_draft(app, chen.model_copy(update={"status": "agreed"}), "reminder", ON, attached(app))
     assert "the date we agreed on" in agreed.body

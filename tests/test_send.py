@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 import socket
 import ssl
@@ -154,14 +155,33 @@ def logged(case: Path) -> list[tuple[str, str]]:
     return [(r.writer, r.kind) for r in read_sent_log(case / "out")]
 
 
-def test_dry_run_sends_nothing_and_needs_no_server(case):
+def test_dry_run_shows_every_message_whole_and_sends_nothing(case):
     result = send(case)
     assert result.exit_code == 0, result.output
-    assert result.output.count("would send request to ") == 4
-    assert '"Maya Chen, MD" <mchen@hospital.example.org>: "Residency LOR Request – Anh Nguyen, Internal Medicine"' \
-        in result.output
-    assert "dry run: 4 message(s) would be sent; add --send to send them" in result.output
+    out = result.output
+    assert out.count("──────── request to ") == 4
+    chen = out[out.index("──────── request to chen"):out.index("──────── request to okafor")]
+    assert 'To: "Maya Chen, MD" <mchen@hospital.example.org>' in chen
+    assert "Subject: Residency LOR Request – Anh Nguyen, Internal Medicine" in chen
+    assert "Dear Dr. Chen," in chen and "With thanks,\nAnh Nguyen" in chen
+    assert re.search(r"\[attachment\] Anh_Nguyen_LOR_Packet\.pdf \(\d+ KB, application/pdf\)", chen)
+    assert "dry run: 4 messages would be sent; add --send to send them" in out
     assert not (case / "out" / "sent-log.jsonl").exists()
+
+
+def test_limit_sends_the_first_n_and_the_next_run_the_rest(case, ca, port):
+    result = send(case, "--limit", "1")
+    assert "not this run (--limit 1): request to okafor" in result.output
+    assert "dry run: 1 message would be sent, 3 more after this run" in result.output
+    handler = Recorder()
+    with starttls_server(handler, ca, port):
+        first = send(case, "--send", "--limit", "1", ca_file=ca[1])
+        assert first.exit_code == 0, first.output
+        assert logged(case) == [("chen", "request")] and len(handler.received) == 1
+        rest = send(case, "--send", ca_file=ca[1])
+        assert rest.exit_code == 0, rest.output
+    assert [w for w, _ in logged(case)] == ["chen", "okafor", "lee", "wisniewski"]
+    assert len(handler.received) == 4  # none twice
 
 
 def test_starttls_with_auth_delivers_intact_messages_and_a_rerun_sends_nothing(case, ca, port):
