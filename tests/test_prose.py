@@ -146,3 +146,14 @@ def test_statuses_decide_which_emails_exist() -> None:
     assert "Following up" in asked.subject and "agreed" not in asked.body
     agreed = render_draft(app, chen.model_copy(update={"status": "agreed"}), "reminder", ON, attached(app))
     assert "the date we agreed on" in agreed.body
+
+
+@pytest.mark.parametrize("folder, writer_id, name", [
+    ("em-short-flat", "bellweather", "a Standardized Letter of Evaluation (SLOE)"),
+    ("ortho-v1-siblings", "wroblewski", "an electronic Standardized Letter of Recommendation (eSLOR)"),
+    ("im-physician-scientist", "dominguez", "a department of medicine letter"),
+])
+def test_the_letter_is_named_as_the_specialty_names_it(folder: str, writer_id: str, name: str) -> None:
+    app = application(ROOT / "corpus" / folder)
+    draft = render_draft(app, app.config.writer(writer_id), "request", ON, attached(app))
+    assert name in draft.body and "SLOR)" not in draft.body.replace("(eSLOR)", "")
