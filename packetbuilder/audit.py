@@ -31,16 +31,17 @@ from .markdown import NOTE_KEYS
 from .model import Entry, block_text, walk_sections
 from .packet import entry_text, writer_marking
 from .sources import Application, notes_name
-from .specialties import Specialty, norm, specialty_of
+from .specialties import Specialty, norm, service_of, specialty_of
+from .work_facts import number as in_words
 from .textfiles import CONFIG_NAME
 
 MIN_LETTERS = 3  # what almost every program requires
-MAX_LETTERS = 4  # ERAS sends at most four letters to each program
+MAX_LETTERS = 4  # ERAS and ResidencyCAS send at most four letters to each program (specialties.toml)
 SPECIALTY_MIN, SPECIALTY_MAX = 2, 3
 COMPLEMENTARY = ("research", "leadership", "longitudinal")
 MIN_LEAD = 28  # days of notice a writer should get, at least
 IDEAL_LEAD = 56
-BUFFER_MIN, BUFFER_MAX = 7, 14  # days between a writer's deadline and the ERAS deadline
+BUFFER_MIN, BUFFER_MAX = 7, 14  # days between a writer's deadline and the service's deadline
 QUALITIES_MIN, QUALITIES_MAX = 4, 6
 DONE = ("uploaded", "thanked")
 SIMILAR = 0.7  # share of a distinctive input two requests may have in common
@@ -127,6 +128,7 @@ def letter_rules(cfg: Config, specialties: tuple[Specialty, ...]) -> list[Findin
     findings = []
     for track in cfg.tracks:
         subject = f"track {track.id}"
+        service = service_of(track, specialties)
         active = active_writers(cfg, track)
         declined = [w for w in cfg.writers if cfg.track_of(w).id == track.id and w.status == "declined"]
         n = len(active)
@@ -135,14 +137,16 @@ def letter_rules(cfg: Config, specialties: tuple[Specialty, ...]) -> list[Findin
             gone = f"; {_ids(declined)} declined and no longer count" if declined else ""
             findings.append(Finding("error", subject,
                                     f"{track.specialty} has {n} letter writer{'' if n == 1 else 's'}{who}{gone}; "
-                                    f"three letters are expected (ERAS accepts up to four per program)",
+                                    f"three letters are expected ({service.name} accepts up to "
+                                    f"{in_words(service.max_letters)} per program)",
                                     f"add {MIN_LETTERS - n} more [[writers]] with track = \"{track.id}\""))
         letters = active
-        if n > MAX_LETTERS:
+        if n > service.max_letters:
             letters = choose_letters(cfg, track, specialties)
             findings.append(Finding("tip", subject,
-                                    f"{n} writers for {track.specialty}, but ERAS sends at most four letters to a program",
-                                    f"assign these four to every program: {_ids(letters)}; keep "
+                                    f"{n} writers for {track.specialty}, but {service.name} sends at most "
+                                    f"{in_words(service.max_letters)} letters to a program ({service.assign})",
+                                    f"assign these four to every program (packetbuilder assign): {_ids(letters)}; keep "
                                     f"{_ids(w for w in active if w not in letters)} for programs that ask for "
                                     "a letter of that kind"))
         if not letters:
@@ -187,26 +191,28 @@ def convention_rules(cfg: Config, specialties: tuple[Specialty, ...]) -> list[Fi
     return findings
 
 
-def timing_rules(cfg: Config, today: dt.date) -> list[Finding]:
-    """Notice the writer got, room before the ERAS deadline, and deadlines passed."""
+def timing_rules(cfg: Config, today: dt.date, specialties: tuple[Specialty, ...] = ()) -> list[Finding]:
+    """Notice the writer got, room before the service's deadline, and deadlines passed."""
     findings = []
-    eras = cfg.application.eras_deadline
     for w in cfg.writers:
         if w.status == "declined":
             continue
+        track = cfg.track_of(w)
+        eras = cfg.track_deadline(track)
+        service = service_of(track, specialties or None).name
         subject = f"writer {w.id}"
         deadline = cfg.deadline_of(w)
         due = short_date(deadline)
         buffer = (eras - deadline).days
         if buffer < 0:
             findings.append(Finding("error", subject,
-                                    f"agreed deadline {due} is after the ERAS deadline {short_date(eras)}",
-                                    f"agree on a date 1–2 weeks before ERAS, by {short_date(eras - dt.timedelta(BUFFER_MIN))}"))
+                                    f"agreed deadline {due} is after the {service} deadline {short_date(eras)}",
+                                    f"agree on a date 1–2 weeks before {service}, by {short_date(eras - dt.timedelta(BUFFER_MIN))}"))
         elif buffer < BUFFER_MIN:
             findings.append(Finding("warning", subject,
                                     f"agreed deadline {due} is only {buffer} day{'' if buffer == 1 else 's'} before the "
-                                    f"ERAS deadline {short_date(eras)}: a late letter would miss it",
-                                    f"ask for a date 1–2 weeks before ERAS ({short_date(eras - dt.timedelta(BUFFER_MAX))}"
+                                    f"{service} deadline {short_date(eras)}: a late letter would miss it",
+                                    f"ask for a date 1–2 weeks before {service} ({short_date(eras - dt.timedelta(BUFFER_MAX))}"
                                     f"–{short_date(eras - dt.timedelta(BUFFER_MIN))}), or line up a backup writer"))
         if w.status in DONE:
             if w.status == "uploaded":
@@ -217,13 +223,13 @@ def timing_rules(cfg: Config, today: dt.date) -> list[Finding]:
             late = (today - deadline).days
             if today > eras:
                 findings.append(Finding("error", subject,
-                                        f"the ERAS deadline {short_date(eras)} has passed and the letter is not uploaded",
+                                        f"the {service} deadline {short_date(eras)} has passed and the letter is not uploaded",
                                         "contact the writer today and ask a backup writer; programs may hold an "
                                         "incomplete application"))
             elif w.status == "planned" and w.asked is None:
                 findings.append(Finding("warning", subject,
                                         f"deadline {due} passed {late} day{'' if late == 1 else 's'} ago and they "
-                                        "were never asked", "ask a backup writer now, with a deadline before ERAS"))
+                                        "were never asked", f"ask a backup writer now, with a deadline before {service}"))
             else:
                 findings.append(Finding("warning", subject,
                                         f"deadline {due} passed {late} day{'' if late == 1 else 's'} ago and the "
@@ -246,7 +252,7 @@ def timing_rules(cfg: Config, today: dt.date) -> list[Finding]:
                                     f"asked {short_date(w.asked)}, {_span(lead)} before the deadline {due}: "
                                     "short notice (4–8 weeks is usual)",
                                     "confirm they can meet the deadline, or agree on a later date no closer than "
-                                    f"a week to ERAS ({short_date(eras - dt.timedelta(BUFFER_MIN))})"))
+                                    f"a week to {service} ({short_date(eras - dt.timedelta(BUFFER_MIN))})"))
     return findings
 
 
@@ -274,7 +280,7 @@ def _not_asked(w: Writer, cfg: Config, today: dt.date) -> Finding:
 def waiver_rules(cfg: Config) -> list[Finding]:
     return [Finding("warning", f"writer {w.id}", "FERPA waiver not signed (waived = false)",
                     "programs read waived letters as more candid; waive your right to see the letter when you "
-                    "request it in ERAS, then set waived = true")
+                    f"request it in {service_of(cfg.track_of(w)).name}, then set waived = true")
             for w in cfg.writers if not w.waived and w.status != "declined"]
 
 
@@ -616,7 +622,7 @@ def audit(app: Application, today: dt.date, texts: Mapping[str, str], fits: Mapp
     ``notes_listing``: the notes files in the folder (``notes/x.md``), read or not."""
     cfg = app.config
     note_files = [notes_name(w) for w in cfg.writers if w.id in app.notes]
-    found = [*letter_rules(cfg, specialties), *convention_rules(cfg, specialties), *timing_rules(cfg, today),
+    found = [*letter_rules(cfg, specialties), *convention_rules(cfg, specialties), *timing_rules(cfg, today, specialties),
              *waiver_rules(cfg), *notes_rules(app), *statement_rules(app),
              *qualities_rule(cfg, texts.get(CONFIG_NAME, "")), *copy_rules(app), *fit_rules(cfg, fits, cv_entries(app)),
              *cv_rules(texts.get(cfg.application.cv, ""), cfg.application.cv),

@@ -201,9 +201,12 @@ def _planning_header(app, day: dt.date) -> str:
     from .formatting import long_date
     from .schedule import relative
 
-    eras = app.config.application.eras_deadline
-    return (f"{app.config.applicant.short_name} — today {long_date(day)}; ERAS deadline "
-            f"{long_date(eras)} ({relative(eras, day)})")
+    from .specialties import service_of
+
+    cfg = app.config
+    deadlines = dict.fromkeys((service_of(t).name, cfg.track_deadline(t)) for t in cfg.tracks)
+    return (f"{cfg.applicant.short_name} — today {long_date(day)}; "
+            + "; ".join(f"{service} deadline {long_date(date)} ({relative(date, day)})" for service, date in deadlines))
 
 
 @main.command()

@@ -80,6 +80,7 @@ class Applicant(_Strict):
     school: Line = Field(description="Medical school.")
     class_year: int | None = Field(None, ge=1900, le=2200)
     aamc_id: Line | None = Field(None, description="AAMC ID, shown to writers for the ERAS portal.")
+    pronouns: Line | None = Field(None, description="Shown on the cover sheet, for writers who ask (e.g. she/her).")
 
     @property
     def short_name(self) -> str:
@@ -87,19 +88,42 @@ class Applicant(_Strict):
 
 
 class ApplicationSettings(_Strict):
-    eras_deadline: dt.date = Field(description="Date by which all letters must be uploaded.")
+    deadline: dt.date | None = Field(None, description=(
+        "Date by which all letters must be uploaded (the application service's deadline). "
+        "`eras_deadline` is the older name of the same key."))
+    eras_deadline: dt.date | None = Field(None, description="The older name of `deadline`; either may be given.")
     page_limit: int = Field(4, ge=2, le=4, description="Pages per packet, 2 to 4.")
     page_size: Literal["letter", "a4"] = "letter"
     highlight_cap: int = Field(8, ge=1, le=50, description=(
         "At most this many CV entries are marked for a writer on `highlight` keywords or the notes' "
         "Setting alone (the strongest matches); tags and co-authorship always mark."))
     qualities: list[Line] = Field(default_factory=list, description="4–6 words or phrases that describe you.")
-    submission: Line = Field("ERAS Letter of Recommendation Portal", description="How letters are submitted.")
+    submission: Line | None = Field(None, description=(
+        "How letters are submitted; default: as the track's application service takes them (ERAS: its Letter "
+        "of Recommendation Portal; ResidencyCAS: the request e-mail from the service and Liaison Letters)."))
     cv: RelPath = "cv.md"
     goals: RelPath | None = None
     programs: RelPath | None = None
     match_day: dt.date | None = None
     matched: Line | None = Field(None, description="Where you matched, for the Match-outcome e-mail.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_deadline(cls, data: Any) -> Any:
+        """``deadline`` and its older name ``eras_deadline`` are one key: either will do."""
+        if not isinstance(data, dict):
+            return data
+        given = {k: data[k] for k in ("deadline", "eras_deadline") if k in data}
+        if not given:
+            raise _AtKeys([(("deadline",), "required key 'deadline' is missing — add `deadline = 2026-09-24`, "
+                                           "the date all letters must be uploaded by")])
+        if len(given) == 2 and given["deadline"] != given["eras_deadline"]:
+            raise _AtKeys([(("eras_deadline",), "`deadline` and `eras_deadline` are the same setting and differ — "
+                                                "keep one of them")])
+        value = next(iter(given.values()))
+        if not isinstance(value, dt.date):
+            return data  # not a date: the key as written gets the error
+        return {**data, "deadline": value, "eras_deadline": value}
 
 
 class Track(_Strict):
@@ -108,6 +132,11 @@ class Track(_Strict):
     statement: RelPath | None = None
     focus: list[Line] = Field(default_factory=list, description="Program types and regions.")
     requirements: list[str] = Field(default_factory=list, description="Program-specific letter requirements.")
+    service: Line | None = Field(None, description=(
+        'The application service: "ERAS", "ResidencyCAS", or its name; default from the specialty '
+        "(emergency medicine and OB/GYN apply through ResidencyCAS)."))
+    deadline: dt.date | None = Field(None, description="This track's letter deadline, when it differs from "
+                                                       "[application] deadline.")
 
 
 class Writer(_Strict):
@@ -128,6 +157,7 @@ class Writer(_Strict):
     letter_id: Line | None = None
     submission: Line | None = None
     share_programs: bool = False
+    share_roster: bool = Field(False, description="Show this writer who else is writing for you, and in what role.")
     status: Literal[STATUSES] = "planned"  # type: ignore[valid-type]
 
 
@@ -184,11 +214,12 @@ class Config(_Strict):
     def track_of(self, writer: Writer) -> Track:
         return next((t for t in self.tracks if t.id == writer.track), self.tracks[0])
 
-    def deadline_of(self, writer: Writer) -> dt.date:
-        return writer.deadline or self.application.eras_deadline - dt.timedelta(days=14)
+    def track_deadline(self, track: Track) -> dt.date:
+        """The date all of a track's letters must be uploaded by."""
+        return track.deadline or self.application.eras_deadline
 
-    def submission_of(self, writer: Writer) -> str:
-        return writer.submission or self.application.submission
+    def deadline_of(self, writer: Writer) -> dt.date:
+        return writer.deadline or self.track_deadline(self.track_of(writer)) - dt.timedelta(days=14)
 
     def writer(self, writer_id: str) -> Writer:
         for w in self.writers:

@@ -29,7 +29,9 @@ Variables a template can use (all always defined; text is "" when not known):
 - ``goal``: the first sentence of goals.md when it states a goal, else ""; ``qualities`` (list); ``programs`` (list,
   only when the writer has ``share_programs``)
 - ``deadline`` ("September 10, 2026"), ``deadline_day`` (with the weekday),
-  ``eras_deadline``, ``days_left`` (from the message date), ``asked``, ``today``
+  ``eras_deadline`` (the track's deadline, whatever its service), ``service`` (name,
+  deadline_name: "the ResidencyCAS deadline", assign), ``days_left`` (from the message
+  date), ``asked``, ``today``
 - ``submission``; ``attachments`` (list of name/label); ``packet_parts`` (list);
   ``marked`` (CV entries highlighted for this writer) and ``marked_phrase`` ("the 3
   entries that concern you are marked"); ``letter`` (what the letter is called for this
@@ -71,7 +73,7 @@ from .formatting import long_date, medium_date, packet_stem, typographic
 from .model import Paragraph, block_text, walk_sections
 from .outputs import check_out_dir, write_atomic
 from .packet import assemble, count_highlighted, facts_of
-from .specialties import letter_name, load_specialties
+from .specialties import letter_name, load_specialties, service_of, submission_of
 from .sources import Application, load_application
 from .textfiles import CONFIG_NAME, read_text, resolve_inside
 
@@ -279,6 +281,7 @@ def template_context(app: Application, writer: Writer, kind: str, on: dt.date,
             "learned_sentence": facts.learned_sentence, "learned_rule": facts.learned_rule, "why": facts.why,
             "summary": " · ".join(t(x) for x in (raw["setting"], raw["dates"], facts.weeks or raw["weeks"]) if x)}
     letter = letter_name(track.specialty, writer.role, load_specialties())
+    service = service_of(track)
     marked = count_highlighted(assemble(app, writer).sections)
     settings = cfg.application
     return {
@@ -297,11 +300,12 @@ def template_context(app: Application, writer: Writer, kind: str, on: dt.date,
         "programs": [t(p.program) for p in app.programs] if writer.share_programs else [],
         "deadline": medium_date(deadline),
         "deadline_day": long_date(deadline),
-        "eras_deadline": medium_date(settings.eras_deadline),
+        "eras_deadline": medium_date(cfg.track_deadline(track)),
+        "service": {"name": service.name, "deadline_name": service.deadline_name, "assign": service.assign},
         "days_left": (deadline - on).days,
         "asked": medium_date(writer.asked) if writer.asked else "",
         "today": medium_date(on),
-        "submission": t(cfg.submission_of(writer)),
+        "submission": t(submission_of(cfg, writer)),
         "attachments": [{"name": a.name, "label": a.label} for a in attachments],
         "packet_parts": _packet_parts(app, writer),
         "marked": marked,

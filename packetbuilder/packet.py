@@ -17,7 +17,7 @@ from .marking import Marking, mark, surname_and_given, writer_keys
 from .model import (Block, BulletList, Document, Entry, Fields, ListItem, Paragraph, Run, Section, block_text,
                     walk_sections)
 from .sources import Application
-from .specialties import letter_name, load_specialties
+from .specialties import letter_name, load_specialties, service_of, submission_of
 from .work_facts import WorkFacts, together_title, weeks_phrase, work_facts
 
 SECTION_TITLES = {"request": "Request summary", "work": "Our work together", "statement": "Personal statement",
@@ -106,6 +106,16 @@ def _programs(app: Application) -> list[str]:
     return out
 
 
+def _roster(app: Application, writer: Writer) -> list[str]:
+    """The other writers of the same track who have not declined, with the kind of letter
+    each writes: "Maya Chen, MD — a letter of recommendation (clinical)"."""
+    cfg = app.config
+    track = cfg.track_of(writer)
+    specialties = load_specialties()
+    return [f"{w.name} — {letter_name(track.specialty, w.role, specialties).name} ({w.role})"
+            for w in cfg.writers if w.id != writer.id and w.status != "declined" and cfg.track_of(w).id == track.id]
+
+
 def count_highlighted(sections: tuple[Section, ...]) -> int:
     return sum(1 for s in walk_sections(sections) for b in s.blocks if isinstance(b, Entry) and b.highlight)
 
@@ -118,18 +128,22 @@ def request_section(app: Application, writer: Writer, parts: list[Section],
     """
     cfg, applicant = app.config, app.config.applicant
     track = cfg.track_of(writer)
+    service = service_of(track)
     deadline = cfg.deadline_of(writer)
-    how = [cfg.submission_of(writer)]
+    how = [submission_of(cfg, writer)]
     if writer.letter_id:
         how.append(f"Letter ID {writer.letter_id}")
     if applicant.aamc_id:
         how.append(f"my AAMC ID {applicant.aamc_id}")
     how.append("FERPA waiver signed: I will not see the letter" if writer.waived else "FERPA waiver not signed")
+    due = long_date(cfg.track_deadline(track)).replace(" ", "\u00a0")  # a date is never broken across lines
     rows: list[tuple[str, tuple[Block, ...]]] = [
         ("Please upload by", (Paragraph((Run(long_date(deadline), bold=True),
-                                         Run(f"   (letters are due in ERAS by {long_date(cfg.application.eras_deadline)})"))),)),
+                                         Run(f" (letters are due in {service.name} by {due})"))),)),
         ("How", (_para(" · ".join(how)),)),
     ]
+    if service.file_rules:
+        rows.append(("Letter file", (_para(service.file_rules),)))
     notes = app.writer_notes(writer)
     if notes is not None:
         work = " · ".join(_fact(notes.facts, k) for k, _ in NOTE_FACTS if notes.facts.get(k))
@@ -153,8 +167,14 @@ def request_section(app: Application, writer: Writer, parts: list[Section],
                                               "margin."),)))
     contents = " · ".join(s.title + (f"\u00a0p.{pages[s.key]}" if pages and s.key in pages else "") for s in parts)
     rows.append(("In this packet", (_para(contents),)))
+    if writer.share_roster:
+        others = _roster(app, writer)
+        if others:
+            rows.append(("Also writing for me", (_bullets(others),)))
     contact = " · ".join(x for x in (applicant.email, applicant.phone) if x)
     rows.append(("Contact", (_para(contact),)))
+    if applicant.pronouns:
+        rows.append(("Pronouns", (_para(applicant.pronouns),)))
     letter = letter_name(track.specialty, writer.role, load_specialties()).name
     lead = _para(f"Dear {writer.salutation}, thank you for considering {letter} for my "
                  f"{track.specialty} residency application. Everything you need to act is on this page; "
@@ -182,15 +202,16 @@ def finish(app: Application, writer: Writer, parts: list[Section], pages: dict[s
     track = cfg.track_of(writer)
     if parts:
         parts = [replace(parts[0], new_page=cover_alone), *parts[1:]]
-    season = cfg.application.eras_deadline.year + 1
+    season = cfg.track_deadline(track).year + 1
+    service = service_of(track).name
     name, writer_name, specialty = (typographic(x) for x in (applicant.name, writer.name, track.specialty))
     return Document(
         title=f"{typographic(applicant.short_name)} — Letter of Recommendation request",
-        subtitle=f"{specialty} · ERAS {season} · for {writer_name}",
+        subtitle=f"{specialty} · {service} {season} · for {writer_name}",
         sections=(request_section(app, writer, parts, pages), *parts),
         author=name,
         subject=f"Letter of Recommendation request for {writer_name} — {specialty}",
-        keywords=("letter of recommendation", specialty, "ERAS"),
+        keywords=("letter of recommendation", specialty, service),
         footer=f"{name} · Letter of Recommendation packet for {writer_name}",
     )
 

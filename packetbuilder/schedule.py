@@ -1,4 +1,4 @@
-"""The season's dates: when to ask, remind and thank each writer; the ERAS deadline; Match Day.
+"""The season's dates: when to ask, remind and thank each writer; each service's deadline; Match Day.
 
 Dates come from the config alone (no clock): the calendar is the same file whatever
 day it is made, and ``today`` only decides how the table marks what is past or due.
@@ -20,6 +20,7 @@ from typing import Literal
 
 from .config import Config, Writer
 from .formatting import medium_date, short_date
+from .specialties import service_of, submission_of
 
 Kind = Literal["ask", "reminder", "deadline", "thanks", "eras", "match"]
 KIND_ORDER: tuple[Kind, ...] = ("ask", "reminder", "deadline", "thanks", "eras", "match")
@@ -29,7 +30,7 @@ REMINDERS = (14, 3)  # days before a writer's deadline
 MIN_AFTER_ASK = 4  # a reminder this soon after the ask is dropped
 THANK_AFTER = 1  # days after the deadline: check the upload, then thank
 ALARM_HOUR = 9  # alarms ring at 09:00 local time on their day
-ERAS_WARNING = 7  # days before the ERAS deadline for its early alarm
+ERAS_WARNING = 7  # days before an application service's deadline for its early alarm
 
 NAMESPACE = uuid.UUID("6f1c2a4e-5b0d-5e8a-9c3f-2d7b8e1a4c60")  # fixed: UIDs must never change
 DTSTAMP = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)  # fixed: same input, same bytes
@@ -55,7 +56,7 @@ class Event:
     kind: Kind
     title: str
     detail: str
-    writer: str = ""  # writer id; empty for the ERAS deadline and Match Day
+    writer: str = ""  # writer id; empty for a service's deadline and Match Day
     number: int = 0  # which reminder
     alarms: tuple[int, ...] = (0,)
 
@@ -94,7 +95,7 @@ def _writer_events(cfg: Config, plan: WriterPlan) -> list[Event]:
                                 f"packetbuilder email --writer {w.id} --kind reminder", w.id, number))
         events.append(Event(plan.deadline, "deadline", f"{w.salutation}'s letter due",
                             f"The date agreed with {who} for uploading the letter "
-                            f"({cfg.submission_of(w)}).", w.id))
+                            f"({submission_of(cfg, w)}).", w.id))
     events.append(Event(plan.thank_by, "thanks", f"Check {w.salutation}'s letter is in; send thanks",
                         f"Check that the letter from {who} shows as uploaded; if it does, send a thank-you note "
                         f"(packetbuilder email --writer {w.id} --kind thanks) and set status = \"thanked\"; "
@@ -105,9 +106,14 @@ def _writer_events(cfg: Config, plan: WriterPlan) -> list[Event]:
 def timeline(cfg: Config) -> list[Event]:
     """Every dated event of the season, in date order (ties: ask, remind, due, thank; roster order)."""
     events = [e for w in cfg.writers for e in _writer_events(cfg, plan_for(cfg, w))]
-    eras = cfg.application.eras_deadline
-    events.append(Event(eras, "eras", "ERAS deadline: all letters uploaded",
-                        "Every letter should show as uploaded in ERAS by today.", alarms=(ERAS_WARNING, 0)))
+    deadlines: dict[tuple[str, dt.date], list[str]] = {}  # (service, date) → the specialties it closes
+    for track in cfg.tracks:
+        deadlines.setdefault((service_of(track).name, cfg.track_deadline(track)), []).append(track.specialty)
+    for (service, day), specialties in deadlines.items():
+        which = f" for {' and '.join(specialties)}" if len(deadlines) > 1 else ""
+        events.append(Event(day, "eras", f"{service} deadline{which}: all letters uploaded",
+                            f"Every letter{which} should show as uploaded in {service} by today.",
+                            alarms=(ERAS_WARNING, 0)))
     if cfg.application.match_day:
         events.append(Event(cfg.application.match_day, "match", "Match Day: tell your writers",
                             "Let every writer know where you matched, and thank them again "

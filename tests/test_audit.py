@@ -51,7 +51,7 @@ def test_roster_fixture_yields_the_expected_findings():
     assert has("warning", "track em", "usually two")  # one SLOE where EM expects two
     assert has("warning", "writer novak", "waived = false")
     assert has("warning", "writer mensah", "not asked yet")  # planned, deadline 16 days away
-    assert has("warning", "writer haddad", "only 4 days before the ERAS deadline")
+    assert has("warning", "writer haddad", "only 4 days before the ResidencyCAS deadline")  # an EM letter
     assert has("warning", "track im", "complementary perspective")  # IM has only clinical letters
     assert has("tip", "track im", "department of medicine letter")
     assert has("warning", "writer mensah", "no notes")
