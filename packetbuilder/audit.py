@@ -186,8 +186,34 @@ def convention_rules(cfg: Config, specialties: tuple[Specialty, ...]) -> list[Fi
                 continue
             level: Level = "error" if len(have) < exp.required else exp.level
             who = f" ({_ids(have)})" if have else ""
+            source = f" (source: {exp.source}; {exp.as_of})" if exp.source else ""
             findings.append(Finding(level, f"track {track.id}",
-                                    f"{exp.why}; this track has {len(have) or 'none'}{who}", exp.fix))
+                                    f"{exp.why}; this track has {len(have) or 'none'}{who}{source}", exp.fix))
+    for track in cfg.tracks:
+        findings += _service_rules(cfg, track, specialties)
+    return findings
+
+
+def _service_rules(cfg: Config, track: Track, specialties: tuple[Specialty, ...]) -> list[Finding]:
+    """What the track's application service asks of the student: assigning letters to
+    programs by hand (ResidencyCAS), and a SLOE writer who writes no second letter."""
+    service = service_of(track, specialties)
+    findings = []
+    source = f" (source: {service.source}; {service.as_of})" if service.source else ""
+    active = active_writers(cfg, track)
+    if service.name == "ResidencyCAS" and active:
+        findings.append(Finding("tip", f"track {track.id}",
+                                f"{track.specialty} applies through ResidencyCAS, which does not send letters to "
+                                f"programs by itself: {service.assign}{source}",
+                                "list which letters go where with `packetbuilder assign`, then assign them in "
+                                "ResidencyCAS"))
+        slor = {w.email.casefold() for w in active if w.role == "slor"}
+        twice = [w for w in active if w.role != "slor" and w.email.casefold() in slor]
+        if twice:
+            findings.append(Finding("warning", f"writer {twice[0].id}",
+                                    f"{twice[0].name} writes a SLOE for {track.specialty} and also another letter; "
+                                    f"in ResidencyCAS a SLOE writer does not also write a narrative letter{source}",
+                                    "keep the SLOE and ask another writer for the other letter"))
     return findings
 
 

@@ -69,7 +69,7 @@ def test_findings_come_grouped_errors_first():
     findings = check.check_application(load_application(ROSTER), dt.date(2026, 8, 25))
     levels = [f.level for f in findings.items]
     assert levels == sorted(levels, key=LEVELS.index)
-    assert findings.summary() == "2 errors, 9 warnings, 3 tips"  # two writers with nothing marked; no Why:
+    assert findings.summary() == "2 errors, 9 warnings, 4 tips"  # two writers with nothing marked; no Why:; EM in ResidencyCAS
 
 
 # -- letters per track ---------------------------------------------------------------------
@@ -142,9 +142,20 @@ def test_emergency_medicine_expects_two_sloes(sloes, level):
     writers = [writer(f"s{i}", role="slor", specialty="Emergency Medicine") for i in range(sloes)]
     cfg = make_config(writers + [writer("x", role="research")], tracks=[EM])
     found = convention_rules(cfg, SPECIALTIES)
-    assert [f.level for f in found] == ([level] if level else [])
+    # and always the tip that ResidencyCAS letters are assigned to programs by hand
+    assert [f.level for f in found] == ([level] if level else []) + ["tip"]
+    assert "assign each letter to programs by hand in ResidencyCAS" in found[-1].message
+    assert "(source: Liaison, ResidencyCAS applicant help center" in found[-1].message
     if level:
         assert "SLOE" in found[0].message and f"this track has {sloes or 'none'}" in found[0].message
+        assert "(source: CORD, Standardized Letter of Evaluation (SLOE) and eSLOE, cordem.org" in found[0].message
+
+
+def test_a_sloe_writer_who_also_writes_a_narrative_letter_is_flagged_in_residencycas():
+    sloe = writer("s", role="slor", specialty="Emergency Medicine")
+    same = writer("n", role="clinical", specialty="Emergency Medicine", email=sloe["email"])
+    found = convention_rules(make_config([sloe, writer("t", role="slor"), same], tracks=[EM]), SPECIALTIES)
+    assert any(f.subject == "writer n" and "does not also write a narrative letter" in f.message for f in found)
 
 
 def test_general_surgery_asks_for_a_chair_letter_by_alias():
@@ -157,7 +168,7 @@ def test_general_surgery_asks_for_a_chair_letter_by_alias():
 
 
 def test_unknown_specialties_have_no_conventions():
-    cfg = make_config([writer("a")], tracks=[{"id": "rad", "specialty": "Diagnostic Radiology"}])
+    cfg = make_config([writer("a")], tracks=[{"id": "vas", "specialty": "Vascular Surgery"}])
     assert convention_rules(cfg, SPECIALTIES) == []
 
 
@@ -338,9 +349,9 @@ def test_check_command_on_the_roster_exits_1_with_grouped_findings():
     result = CliRunner().invoke(main, ["check", str(ROSTER), "--today", "2026-08-25"])
     assert result.exit_code == 1, result.output
     out = result.output
-    assert out.index("Errors (2)") < out.index("Warnings (9)") < out.index("Tips (3)")
+    assert out.index("Errors (2)") < out.index("Warnings (9)") < out.index("Tips (4)")
     assert "✗ track im: Internal Medicine has 2 letter writers" in out
-    assert "→ fix:" in out and "2 errors, 9 warnings, 3 tips" in out
+    assert "→ fix:" in out and "2 errors, 9 warnings, 4 tips" in out
     assert "\x1b[" not in out  # plain when not a terminal
 
 
