@@ -31,7 +31,7 @@ from .markdown import NOTE_KEYS
 from .model import Entry, block_text, walk_sections
 from .packet import entry_text, writer_marking
 from .sources import Application, notes_name
-from .specialties import Specialty, norm, service_of, specialty_of
+from .specialties import Specialty, letter_name, norm, service_of, specialty_of
 from .work_facts import number as in_words
 from .textfiles import CONFIG_NAME
 
@@ -199,14 +199,32 @@ def _service_rules(cfg: Config, track: Track, specialties: tuple[Specialty, ...]
     programs by hand (ResidencyCAS), and a SLOE writer who writes no second letter."""
     service = service_of(track, specialties)
     findings = []
-    source = f" (source: {service.source}; {service.as_of})" if service.source else ""
+    known = specialty_of(track.specialty, specialties)
+    cited, season = ((known.service_source, known.service_since) if known is not None and not track.service
+                     and known.service_source else (service.source, service.as_of))
+    source = f" (source: {cited}; {season})" if cited else ""
     active = active_writers(cfg, track)
+    letter = letter_name(track.specialty, "slor", specialties)
+    misnamed = [w for w in active if w.role == "slor" and letter.short == "SLOE"
+                and re.search(r"\b(?:e?SLOR)\b", w.submission or cfg.application.submission or "")]
+    if misnamed:
+        findings.append(Finding("warning", f"writer {misnamed[0].id}",
+                                f"the submission shown to {_ids(misnamed)} names a SLOR, but {track.specialty}'s "
+                                f"standardized letter is the SLOE (source: {letter.source}; {letter.as_of})",
+                                "write the submission as the SLOE's (or remove it to use the default)"))
     if service.name == "ResidencyCAS" and active:
         findings.append(Finding("tip", f"track {track.id}",
                                 f"{track.specialty} applies through ResidencyCAS, which does not send letters to "
                                 f"programs by itself: {service.assign}{source}",
                                 "list which letters go where with `packetbuilder assign`, then assign them in "
                                 "ResidencyCAS"))
+        typed = [w for w in active if "ERAS" in (w.submission or cfg.application.submission or "")]
+        if typed:
+            findings.append(Finding("warning", f"track {track.id}",
+                                    f"{track.specialty} applies through ResidencyCAS, but the submission shown to "
+                                    f"{_ids(typed)} names ERAS{source}",
+                                    "remove `submission` from packet.toml so each writer is told the ResidencyCAS "
+                                    "way, or write it as ResidencyCAS describes it"))
         slor = {w.email.casefold() for w in active if w.role == "slor"}
         twice = [w for w in active if w.role != "slor" and w.email.casefold() in slor]
         if twice:

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from .assign import assign_all, assignment_rules
 from .audit import Findings, FitOutcome, audit
 from .build import build_packet, typesetter_for
 from .config import Writer
+from .findings import LEVELS
 from .fit import TooLong
 from .packet import entry_text, writer_marking
 from .render.fonts import unshowable
@@ -39,7 +41,12 @@ def source_texts(app: Application) -> dict[str, str]:
 def check_application(app: Application, today: dt.date) -> Findings:
     """The edge for ``check``: read the sources, measure every packet, run the rules."""
     outcomes = {w.id: fit_outcome(app, w) for w in app.config.writers if w.status != "declined"}
-    return audit(app, today, source_texts(app), outcomes, unshowable, load_specialties(), notes_listing(app))
+    specialties = load_specialties()
+    findings = audit(app, today, source_texts(app), outcomes, unshowable, specialties, notes_listing(app))
+    if not app.programs:
+        return findings
+    unmet = assignment_rules(assign_all(app.programs, app.config, specialties), app.config.application.programs or "")
+    return Findings(tuple(sorted(findings.items + tuple(unmet), key=lambda f: LEVELS.index(f.level))))
 
 
 def notes_listing(app: Application) -> list[str]:

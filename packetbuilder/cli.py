@@ -18,7 +18,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import PacketError
+from .errors import InputError, PacketError, Problem
 
 FOLDER = click.Path(file_okay=False, path_type=Path)
 
@@ -239,6 +239,68 @@ def check(folder: Path, today: dt.datetime | None) -> None:
 
 @main.command()
 @click.argument("folder", metavar="[DIR]", default=".", type=FOLDER)
+@click.argument("writer_id", metavar="WRITER")
+@click.argument("status", metavar="STATUS", type=click.Choice(["planned", "asked", "agreed", "declined", "uploaded",
+                                                              "thanked"]))
+@click.option("--on", "on", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="DATE",
+              help="The date it happened (default today); marking asked records it as `asked`.")
+@click.option("--letter-id", metavar="ID", help="Record the writer's ERAS Letter ID too.")
+@reports_errors
+def mark(folder: Path, writer_id: str, status: str, on: dt.datetime | None, letter_id: str | None) -> None:
+    """Set a writer's status in packet.toml, keeping its comments and layout.
+
+    Marking `asked` records the date too. A move that makes no sense (thanked before
+    uploaded) is refused with where the writer can go instead.
+
+    \b
+    Examples:
+      packetbuilder mark my-application chen asked --on 2026-07-20
+      packetbuilder mark my-application chen agreed --letter-id LOR-4821-0917
+    """
+    from .status_edit import mark as set_status
+
+    click.echo(set_status(folder, writer_id, status, _today(on), letter_id))
+
+
+@main.command()
+@click.argument("folder", metavar="[DIR]", default=".", type=FOLDER)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the list here as CSV (default DIR/build/assignments.csv).")
+@reports_errors
+def assign(folder: Path, out: Path | None) -> None:
+    """List which letters to assign to each program in programs.csv (at most four each).
+
+    A program's `letters` and `requires` columns (chair, slor, specialty:2, track:ID) are
+    met first, then the strongest letters for the track; programs that cannot be
+    satisfied are named with the reason. This is the list to type into MyERAS or
+    ResidencyCAS. Exit 1 if any program cannot be satisfied.
+
+    \b
+    Example:
+      packetbuilder assign my-application
+    """
+    from .assign import assign_all, assignment_lines, assignments_csv
+    from .outputs import check_out_dir, write_atomic
+    from .sources import load_application
+    from .specialties import load_specialties
+
+    app = load_application(folder)
+    if not app.programs:
+        raise InputError(Problem("packet.toml", "there is no program list to assign letters to",
+                                 'add programs = "programs.csv" under [application] (columns program, letters, '
+                                 "requires)", key="application.programs"))
+    assignments = assign_all(app.programs, app.config, load_specialties())
+    target = out or app.folder / "build" / "assignments.csv"
+    check_out_dir(target.parent, [app.folder] + [p.parent for p in app.files.values()])
+    for line in assignment_lines(assignments):
+        click.echo(line)
+    write_atomic(target, assignments_csv(assignments))
+    click.echo(f"wrote {target}")
+    sys.exit(1 if any(a.problems for a in assignments) else 0)
+
+
+@main.command()
+@click.argument("folder", metavar="[DIR]", default=".", type=FOLDER)
 @click.option("--ics", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the calendar here (default DIR/build/schedule.ics).")
 @today_option
@@ -294,7 +356,7 @@ def status(folder: Path, out: Path | None, today: dt.datetime | None) -> None:
         click.echo(line)
 
 
-# -- e-mail: email, send -----------------------------------------------------------------
+# -- e-mail: email, send, drafts -------------------------------------------------------------
 
 KIND_CHOICE = click.Choice(["request", "reminder", "thanks", "match"])
 
@@ -326,7 +388,7 @@ def email(folder: Path, writer_id: str, kind: str, out: Path | None, today: dt.d
 @click.option("--writer", "writers", multiple=True, metavar="ID", help="Only this writer (repeatable).")
 @click.option("--kind", type=KIND_CHOICE, default="request", show_default=True, help="Which e-mail.")
 @click.option("--send", "really", is_flag=True, help="Really send (without it: a dry run that sends nothing).")
-@click.option("--resend", is_flag=True, help="Send again even if the sent log says it was sent.")
+@click.option("--resend", is_flag=True, help="Send again even if the sent log says it was (or may have been) sent.")
 @click.option("--limit", type=click.IntRange(min=1), metavar="N",
               help="At most N messages this run (the rest wait for the next run).")
 @click.option("--out", type=click.Path(path_type=Path), help="Build folder holding the packets and the sent log "
@@ -337,13 +399,16 @@ def send(folder: Path, writers: tuple[str, ...], kind: str, really: bool, resend
          out: Path | None, today: dt.datetime | None) -> None:
     """Send e-mails to writers over SMTP ([smtp] in packet.toml). Dry run unless --send.
 
-    Each message sent is recorded in --out/sent-log.jsonl and never sent twice unless
-    --resend. If a batch fails part-way, run the same command again: only the rest go.
-    The password comes from PACKETBUILDER_SMTP_PASSWORD, else a hidden prompt; it is
-    never stored.
+    Each message is recorded in --out/sent-log.jsonl before it goes and once the
+    server confirms it, and is never sent twice unless --resend: if a run stops
+    between the two (a crash, a dropped connection), the next run names the message
+    as uncertain and leaves it alone. If a batch fails part-way, run the same command
+    again: only the rest go. One send or drafts at a time per --out folder.
 
-    A dry run prints every message whole: headers, text, and each attachment with
-    its size. --limit N sends at most N this run; the next run sends the rest.
+    Sign-in: a password from PACKETBUILDER_SMTP_PASSWORD, the system keyring or a
+    hidden prompt, or an OAuth token from [smtp] token_command; never stored or shown.
+    A dry run prints every message whole: headers, text, and each attachment with its
+    size. --limit N sends at most N this run; the next run sends the rest.
 
     \b
     Examples:
@@ -352,34 +417,85 @@ def send(folder: Path, writers: tuple[str, ...], kind: str, really: bool, resend
       packetbuilder send my-application --send               # send the requests
       packetbuilder send my-application --kind reminder --writer chen --send
     """
+    from .credentials import credential_for
     from .send import LOG_NAME, PASSWORD_ENV, prepare, send_batch
 
-    batch = prepare(folder, writers, kind, out, _today(today), resend, sending=really)
-    pending = [item for item in batch.items if not item.skip]
-    later = pending[limit:] if limit else []
-    pending = pending[:limit] if limit else pending
-    for item in batch.items:
-        if item.skip:
-            click.echo(item.describe(sending=False))
-        elif item in later:
-            click.echo(f"not this run (--limit {limit}): {item.kind} to {item.writer.id}")
-        elif not really:
-            click.echo(item.preview())
-    if batch.smtp is None:
-        click.echo(f"dry run: {len(pending)} message{'' if len(pending) == 1 else 's'} would be sent"
-                   f"{f', {len(later)} more after this run' if later else ''}; add --send to send "
-                   f"{'it' if len(pending) == 1 else 'them'}")
-        return
-    if not pending:
-        click.echo("nothing to send")
-        return
-    password = None
-    if batch.smtp.username:
-        password = os.environ.get(PASSWORD_ENV) or click.prompt(
-            f"SMTP password for {batch.smtp.username} at {batch.smtp.host}", hide_input=True)
-    sent = send_batch(pending, batch.smtp, password, batch.out,
-                      on_sent=lambda item: click.echo(item.describe(sending=True)))
-    click.echo(f"sent {len(sent)} message(s); recorded in {batch.out / LOG_NAME}")
+    with prepare(folder, writers, kind, out, _today(today), resend, sending=really) as batch:
+        pending = [item for item in batch.items if not item.skip]
+        later = pending[limit:] if limit else []
+        pending = pending[:limit] if limit else pending
+        for item in batch.items:
+            if item.skip:
+                click.echo(item.describe("skip"))
+            elif item in later:
+                click.echo(f"not this run (--limit {limit}): {item.kind} to {item.writer.id}")
+            elif not really:
+                click.echo(item.preview())
+        if batch.settings is None:
+            click.echo(f"dry run: {len(pending)} message{'' if len(pending) == 1 else 's'} would be sent"
+                       f"{f', {len(later)} more after this run' if later else ''}; add --send to send "
+                       f"{'it' if len(pending) == 1 else 'them'}")
+            return
+        if not pending:
+            click.echo("nothing to send")
+            return
+        credential = credential_for(batch.settings, PASSWORD_ENV, lambda text: click.prompt(text, hide_input=True))
+        sent = send_batch(pending, batch.settings, credential, batch.out,
+                          on_sent=lambda item: click.echo(item.describe("send")))
+        click.echo(f"sent {len(sent)} message(s); recorded in {batch.out / LOG_NAME}")
+
+
+@main.command()
+@click.argument("folder", metavar="[DIR]", default=".", type=FOLDER)
+@click.option("--writer", "writers", multiple=True, metavar="ID", help="Only this writer (repeatable).")
+@click.option("--kind", type=KIND_CHOICE, default="request", show_default=True, help="Which e-mail.")
+@click.option("--resend", is_flag=True, help="Place a draft again even if the sent log says one was placed "
+              "(one still in Drafts is never placed twice).")
+@click.option("--out", type=click.Path(path_type=Path), help="Build folder holding the packets and the sent log "
+              "(default DIR/build).")
+@today_option
+@reports_errors
+def drafts(folder: Path, writers: tuple[str, ...], kind: str, resend: bool, out: Path | None,
+           today: dt.datetime | None) -> None:
+    """Put each e-mail into your mailbox's Drafts folder over IMAP ([imap] in packet.toml).
+
+    Then open Drafts in any mail program (Gmail, Outlook, Apple Mail, a phone), read
+    each draft, and press Send. The Drafts folder is the one the server marks as
+    such, or [imap] drafts. Before placing a message its Message-ID is looked for in
+    Drafts, and every draft placed is recorded in --out/sent-log.jsonl, so a draft is
+    never placed twice, even after a dropped connection. One send or drafts at a
+    time per --out folder.
+
+    Sign-in: a password from PACKETBUILDER_IMAP_PASSWORD, the system keyring or a
+    hidden prompt, or an OAuth token from [imap] token_command; never stored or shown.
+
+    \b
+    Examples:
+      packetbuilder drafts my-application                 # every request, into Drafts
+      packetbuilder drafts my-application --writer chen --kind reminder
+    """
+    from .credentials import credential_for
+    from .drafts import PASSWORD_ENV, place_drafts, prepare
+
+    with prepare(folder, writers, kind, out, _today(today), resend) as batch:
+        pending = [item for item in batch.items if not item.skip]
+        for item in batch.items:
+            if item.skip:
+                click.echo(item.describe("skip"))
+        if not pending or batch.settings is None:
+            click.echo("no draft to place")
+            return
+        credential = credential_for(batch.settings, PASSWORD_ENV, lambda text: click.prompt(text, hide_input=True))
+
+        def report(item, found: bool, folder_name: str) -> None:
+            if found:
+                click.echo(item.describe("found", f" already in {folder_name}, not placed again"))
+            else:
+                click.echo(item.describe("placed", f" in {folder_name}"))
+
+        placed = place_drafts(pending, batch.settings, credential, batch.out, on_placed=report)
+        click.echo(f"{len(placed)} draft(s) in your Drafts folder at {batch.settings.host}: open each in your mail "
+                   "program, read it, and press Send")
 
 
 @main.command()

@@ -41,8 +41,9 @@ def ensure_dir(path: Path) -> Path:
     return path
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a same-folder temp file, fsync and rename.
+def write_atomic(path: Path, data: bytes, mode: int = FILE_MODE) -> None:
+    """Write ``data`` to ``path`` via a same-folder temp file, fsync and rename; ``mode``:
+    private by default, a rewritten input keeps its own.
 
     A full disk or a read-only folder is failed work the user can act on, so an OSError
     becomes a WorkError naming the file; the temp file is removed on any failure.
@@ -55,7 +56,7 @@ def write_atomic(path: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(temp, FILE_MODE)
+        os.chmod(temp, mode)
         os.replace(temp, path)
     except BaseException as exc:
         if temp is not None:

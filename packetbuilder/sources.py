@@ -23,11 +23,17 @@ from .textfiles import CONFIG_NAME, read_text, resolve_inside
 
 @dataclass(frozen=True)
 class Program:
+    """One target program; ``letters`` and ``requires`` say what it asks of the letters
+    (``requires``: ``chair``, ``slor``, ``specialty:2``, ``track:<id>``)."""
+
     program: str
     city: str = ""
     state: str = ""
     type: str = ""
     priority: str = ""
+    letters: int | None = None
+    requires: tuple[str, ...] = ()
+    line: int = 0  # its line in programs.csv, for messages
 
 
 @dataclass(frozen=True)
@@ -54,14 +60,32 @@ def _read_programs(text: str, name: str) -> tuple[Program, ...]:
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     if "program" not in header:
-        raise InputError(Problem(name, "has no `program` column", "start the file with a header row: program,city,state,type,priority", 1))
+        raise InputError(Problem(name, "has no `program` column", "start the file with a header row: program,city,state,type,priority,letters,requires", 1))
     programs = []
+    problems = []
     for row in reader:
         clean = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k}
         if not clean.get("program"):
             continue
-        programs.append(Program(**{k: clean.get(k, "") for k in ("program", "city", "state", "type", "priority")}))
+        line = reader.line_num
+        letters = clean.get("letters", "")
+        if letters and not (letters.isdigit() and 1 <= int(letters) <= 10):
+            problems.append(Problem(name, f"`letters` of {clean['program']!r} is {letters!r}, not a number of letters",
+                                    "write how many letters the program asks for, e.g. 3", line))
+            letters = ""
+        requires = tuple(r.strip().lower() for r in clean.get("requires", "").split(";") if r.strip())
+        for requirement in requires:
+            if not _REQUIREMENT.fullmatch(requirement):
+                problems.append(Problem(name, f"`requires` of {clean['program']!r} has {requirement!r}",
+                                        "use chair, slor, specialty:N or track:<id>, separated by ;", line))
+        programs.append(Program(**{k: clean.get(k, "") for k in ("program", "city", "state", "type", "priority")},
+                                letters=int(letters) if letters else None, requires=requires, line=line))
+    if problems:
+        raise InputError(problems)
     return tuple(programs)
+
+
+_REQUIREMENT = re.compile(r"chair|slor|specialty(?::[1-4])?|track:[a-z0-9-]+")
 
 
 def notes_name(writer: Writer) -> str:

@@ -145,7 +145,7 @@ def test_emergency_medicine_expects_two_sloes(sloes, level):
     # and always the tip that ResidencyCAS letters are assigned to programs by hand
     assert [f.level for f in found] == ([level] if level else []) + ["tip"]
     assert "assign each letter to programs by hand in ResidencyCAS" in found[-1].message
-    assert "(source: Liaison, ResidencyCAS applicant help center" in found[-1].message
+    assert "(source: CORD, “ResidencyCAS 2025: Emergency Medicine Application Update”" in found[-1].message
     if level:
         assert "SLOE" in found[0].message and f"this track has {sloes or 'none'}" in found[0].message
         assert "(source: CORD, Standardized Letter of Evaluation (SLOE) and eSLOE, cordem.org" in found[0].message
