@@ -14,13 +14,14 @@ import difflib
 import re
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic.functional_validators import AfterValidator
 
 from .errors import InputError, Problem
 from .formatting import not_text
+from .providers import PORTS, PROVIDERS
 from .textfiles import CONFIG_NAME, read_text
 
 ID_PATTERN = r"^[a-z0-9-]+$"
@@ -161,11 +162,88 @@ class Writer(_Strict):
     status: Literal[STATUSES] = "planned"  # type: ignore[valid-type]
 
 
-class Smtp(_Strict):
-    host: Line
-    port: int = Field(587, ge=1, le=65535)
-    security: Literal["starttls", "ssl", "none"] = "starttls"
-    username: Line | None = None
+class MailServer(_Strict):
+    """What [smtp] and [imap] share: where the server is and how to sign in to it.
+
+    ``provider`` fills host and security from :mod:`.providers` and ``port`` follows
+    ``security``, before validation, so that a key written in packet.toml always wins.
+    No secret is ever read from here: passwords and tokens come from the environment,
+    a prompt, the system keyring or ``token_command`` (see :mod:`.credentials`).
+    """
+
+    PROTOCOL: ClassVar[str]
+
+    provider: Literal[tuple(PROVIDERS)] | None = Field(  # type: ignore[valid-type]
+        None, description="Fills host, port and security with the provider's published settings.")
+    host: Line | None = Field(None, description="The server; required unless `provider` is given.")
+    username: Line | None = Field(None, description="Usually your e-mail address; without it, no sign-in.")
+    auth: Literal["password", "oauth2"] = Field("password", description=(
+        "password: an (app) password; oauth2: an OAuth 2.0 access token from `token_command` (XOAUTH2 or "
+        "OAUTHBEARER)."))
+    token_command: Line | None = Field(None, description=(
+        "With auth = \"oauth2\": the command that prints a fresh access token, e.g. \"oama access you@school.edu\"."))
+    keyring: bool = Field(False, description=(
+        "Read the password (or token) from the system keyring, service \"packetbuilder\", user `username`."))
+    timeout: int = Field(120, ge=1, le=3600, description=(
+        "Seconds one message may take in all, connecting included, before it is given up."))
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fill_from_provider(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        filled = dict(data)
+        provider = data.get("provider")
+        if isinstance(provider, str) and provider in PROVIDERS:
+            server = getattr(PROVIDERS[provider], cls.PROTOCOL)
+            filled.setdefault("host", server.host)
+            filled.setdefault("security", server.security)
+        security = filled.get("security", cls.model_fields["security"].default)
+        if "port" not in filled and isinstance(security, str) and security in PORTS[cls.PROTOCOL]:
+            filled["port"] = PORTS[cls.PROTOCOL][security]
+        return filled
+
+    @model_validator(mode="after")
+    def _sign_in_is_complete(self) -> "MailServer":
+        table = self.PROTOCOL
+        found = []
+        if self.host is None:
+            found.append((("host",), "no server is named — add host = \"...\" or provider = \"gmail\" "
+                                     "(or outlook, icloud, yahoo, fastmail)"))
+        if self.token_command is not None and self.auth != "oauth2":
+            found.append((("token_command",), "token_command gives an OAuth access token, but auth is "
+                                              f"\"{self.auth}\" — add auth = \"oauth2\" to [{table}]"))
+        if self.auth == "oauth2" and self.token_command is None and not self.keyring:
+            found.append((("auth",), "auth = \"oauth2\" needs a token — add token_command = \"...\" (the "
+                                     "command that prints an access token; see the README)"))
+        if (self.auth == "oauth2" or self.keyring) and self.username is None:
+            found.append((("username",), "signing in needs a user name — add username = \"you@example.org\""))
+        if found:
+            raise _AtKeys(found)
+        return self
+
+    @property
+    def server(self) -> str:
+        """host:port, as messages name the server."""
+        return f"{self.host}:{self.port}"
+
+
+class Smtp(MailServer):
+    PROTOCOL = "smtp"
+
+    port: int = Field(587, ge=1, le=65535, description="Default: 587 for starttls, 465 for ssl.")
+    security: Literal["starttls", "ssl", "none"] = Field("starttls", description=(
+        "starttls (port 587), ssl (port 465) or none (only to a server on this computer)."))
+
+
+class Imap(MailServer):
+    PROTOCOL = "imap"
+
+    port: int = Field(993, ge=1, le=65535, description="Default: 993 for ssl, 143 for starttls.")
+    security: Literal["ssl", "starttls", "none"] = Field("ssl", description=(
+        "ssl (port 993), starttls (port 143) or none (only to a server on this computer)."))
+    drafts: Line | None = Field(None, description=(
+        "The Drafts folder, when the server does not mark one (RFC 6154 SPECIAL-USE)."))
 
 
 class _AtKeys(ValueError):
@@ -186,6 +264,7 @@ class Config(_Strict):
     tracks: list[Track] = Field(min_length=1)
     writers: list[Writer] = Field(default_factory=list)
     smtp: Smtp | None = None
+    imap: Imap | None = None
 
     @field_validator("tracks", "writers")
     @classmethod

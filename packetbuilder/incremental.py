@@ -20,6 +20,7 @@ import hashlib
 import json
 import os
 import sys
+import tomllib
 import zlib
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -28,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .errors import InputError, Problem
+from .textfiles import CONFIG_NAME
 
 if TYPE_CHECKING:
     from .config import Writer
@@ -50,6 +52,34 @@ def file_digest(path: Path) -> str | None:
         return digest(path.read_bytes())
     except OSError:
         return None
+
+
+# How to reach the mail servers, not what the packets say: adding [smtp] after a build
+# must not make `send` refuse the packets as out of date.
+MAIL_TABLES = ("smtp", "imap")
+
+
+def _toml_value(value: Any) -> Any:
+    """TOML dates and times for JSON, tagged so that a date never equals a string."""
+    return {f"${type(value).__name__}": value.isoformat()}
+
+
+def input_digest(path: Path, name: str) -> str | None:
+    """The hash of one application input, as the manifest records it.
+
+    packet.toml is hashed as its parsed content without the mail tables, in a canonical
+    form (keys sorted), so neither [smtp]/[imap] nor a comment or a blank line makes a
+    packet stale; a file tomllib cannot read is hashed as bytes (its build fails anyway).
+    """
+    if name != CONFIG_NAME:
+        return file_digest(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return file_digest(path)
+    for table in MAIL_TABLES:
+        data.pop(table, None)
+    return digest(json.dumps(data, sort_keys=True, ensure_ascii=False, default=_toml_value).encode("utf-8"))
 
 
 def _tree_files(root: Path, skip: Path | None = None) -> list[Path]:
@@ -111,7 +141,7 @@ def application_inputs(app: Application) -> dict[str, str]:
     templates = root / USER_TEMPLATES
     if templates.is_dir():
         paths += _tree_files(templates)
-    return {_relative(p, root): file_digest(p) or "" for p in paths}
+    return {name: input_digest(p, name) or "" for name, p in ((_relative(p, root), p) for p in paths)}
 
 
 def writer_inputs(app: Application, writer: Writer, inputs: dict[str, str]) -> list[str]:
@@ -235,7 +265,7 @@ def unchanged(folder: Path, out: Path, writer_ids: tuple[str, ...], formats: tup
     if folder_listing(folder, out) != manifest.listing:
         return None
     root = folder.resolve()
-    if any(file_digest(root / name) != sha for name, sha in manifest.inputs.items()):
+    if any(input_digest(root / name, name) != sha for name, sha in manifest.inputs.items()):
         return None
     for writer_id in requested:
         record = manifest.current(out, writer_id)
