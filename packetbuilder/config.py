@@ -95,6 +95,8 @@ class ApplicationSettings(_Strict):
     eras_deadline: dt.date | None = Field(None, description="The older name of `deadline`; either may be given.")
     page_limit: int = Field(4, ge=2, le=4, description="Pages per packet, 2 to 4.")
     page_size: Literal["letter", "a4"] = "letter"
+    lang: Annotated[str, Field(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = Field(
+        "en-US", description="The packets' language tag (BCP 47), for screen readers and spell checkers.")
     highlight_cap: int = Field(8, ge=1, le=50, description=(
         "At most this many CV entries are marked for a writer on `highlight` keywords or the notes' "
         "Setting alone (the strongest matches); tags and co-authorship always mark."))
@@ -299,6 +301,12 @@ class Config(_Strict):
 
     def deadline_of(self, writer: Writer) -> dt.date:
         return writer.deadline or self.track_deadline(self.track_of(writer)) - dt.timedelta(days=14)
+
+    def request_date(self, writer: Writer) -> dt.date:
+        """The date a writer's request (its e-mail and its packet) is dated: when the letter
+        was asked for, else four weeks before the agreed deadline — never the clock, so the
+        same inputs make the same files."""
+        return writer.asked or self.deadline_of(writer) - dt.timedelta(days=28)
 
     def writer(self, writer_id: str) -> Writer:
         for w in self.writers:

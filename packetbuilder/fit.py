@@ -284,8 +284,15 @@ def _without_bare_headings(blocks: tuple, before: tuple) -> tuple:
 def _with_selection_note(document: Document, salutation: str) -> Document:
     """The CV says, in one line at its top, that it is a selection."""
     note = Paragraph((Run(SELECTED_NOTE.format(salutation=salutation), italic=True),), "note")
+
+    def noted(blocks: tuple) -> tuple:
+        """The note under the CV's name and contact line, above its first section."""
+        lead = next((i for i, b in enumerate(blocks) if not (isinstance(b, Paragraph) and b.style in ("name", "contact"))),
+                    len(blocks))
+        return (*blocks[:lead], note, *blocks[lead:])
+
     return replace(document, sections=tuple(
-        replace(s, blocks=(note, *s.blocks)) if s.key == CV_KEY else s for s in document.sections))
+        replace(s, blocks=noted(s.blocks)) if s.key == CV_KEY else s for s in document.sections))
 
 
 def _with_statement(document: Document, statement: Section | None) -> Document:

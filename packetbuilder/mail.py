@@ -84,8 +84,7 @@ USER_TEMPLATES = "templates"
 ATTACHABLE = {"pdf": ("application", "pdf", "a PDF"),
               "docx": ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document",
                        "an editable Word")}
-# A request should leave a writer at least four weeks; a reminder goes 1–2 weeks before.
-REQUEST_LEAD = dt.timedelta(days=28)
+# A reminder goes 1–2 weeks before the deadline (a request four weeks before: Config.request_date).
 REMINDER_LEAD = dt.timedelta(days=10)
 SEND_HOUR = 9
 
@@ -254,7 +253,7 @@ def message_date(config: Config, writer: Writer, kind: str, today: dt.date | Non
     """
     deadline = config.deadline_of(writer)
     if kind == "request":
-        return writer.asked or deadline - REQUEST_LEAD
+        return config.request_date(writer)
     if today is not None:
         return today
     return {"reminder": deadline - REMINDER_LEAD, "thanks": deadline}.get(

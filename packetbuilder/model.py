@@ -8,6 +8,7 @@ selection: the thing that is highlighted, kept or trimmed.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field, replace
 from typing import Union
 
@@ -167,6 +168,8 @@ class Document:
     meta: dict[str, str] = field(default_factory=dict, compare=False)
     preamble: tuple[Block, ...] = ()
     density: int = 0  # typographic tightening step (0: as styled), chosen by fitting; both writers apply it
+    lang: str = "en-US"  # the document's language (PDF /Lang, DOCX w:lang)
+    date: dt.date | None = None  # the date the document is for (its creation date in the metadata)
 
 
 def block_text(blocks: tuple[Block, ...] | list[Block]) -> str:

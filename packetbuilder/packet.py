@@ -60,8 +60,9 @@ def _cv_section(app: Application, writer: Writer) -> Section:
         blocks = tuple(replace(b, highlight=next(numbers) in marked) if isinstance(b, Entry) else b
                        for b in section.blocks)
         children.append(replace(section, blocks=blocks))
-    name = (Paragraph((Run(app.cv.title, bold=True),)),) if app.cv.title else ()
-    return Section(SECTION_TITLES["cv"], name + app.cv.preamble, tuple(children), key="cv")
+    name = (Paragraph((Run(app.cv.title, bold=True),), "name"),) if app.cv.title else ()
+    contact = tuple(replace(b, style="contact") if isinstance(b, Paragraph) else b for b in app.cv.preamble)
+    return Section(SECTION_TITLES["cv"], name + contact, tuple(children), key="cv")
 
 
 def _work_section(app: Application, writer: Writer) -> Section | None:
@@ -213,6 +214,8 @@ def finish(app: Application, writer: Writer, parts: list[Section], pages: dict[s
         subject=f"Letter of Recommendation request for {writer_name} — {specialty}",
         keywords=("letter of recommendation", specialty, service),
         footer=f"{name} · Letter of Recommendation packet for {writer_name}",
+        lang=cfg.application.lang,
+        date=cfg.request_date(writer),
     )
 
 

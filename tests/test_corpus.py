@@ -18,7 +18,8 @@ import pytest
 from packetbuilder.build import build_packet, typesetter_for
 from packetbuilder.fit import TooLong
 from packetbuilder.marking import COAUTHOR, KEYWORD, SETTING, TAG
-from packetbuilder.model import Document, Entry, block_text
+from packetbuilder.model import Document, Entry, block_text, plain
+from packetbuilder.render.flatten import entry_lines
 from packetbuilder.packet import assemble, writer_marking
 from packetbuilder.sources import Application, load_application
 from test_fit import assert_too_long_is_true, check_fitted, cv_slots, head, match, pdf_text, protected, words
@@ -89,6 +90,16 @@ def test_packets_fit_by_the_policy_or_say_truly_why_not(name: str, writer_id: st
 _LABEL = re.compile(r"(?:^| )(?:•|\d{1,3}\.)(?= )")
 
 
+def as_typeset(entry: Entry) -> str:
+    """The entry's text in the order the page prints it: its first line, then its dates
+    (set in their own column), then what followed them and its details."""
+    lines = entry_lines(entry)
+    if lines is None:
+        return block_text(entry.blocks)
+    first, dates, after = lines
+    return " ".join([plain(first), plain(dates), plain(after), block_text(entry.details)])
+
+
 def _printed(text: str) -> str:
     """PDF text without list labels, which the model's text does not hold."""
     return words(_LABEL.sub(" ", words(text)))
@@ -105,7 +116,7 @@ def test_every_printed_detail_sits_under_its_own_entry(name: str, writer_id: str
     app = application(name)
     page = _printed(pdf_text(typesetter_for(app.folder, app.config.application.page_size).render(document)))
     for section, entry in cv_slots(document):
-        printed = _printed(block_text(entry.blocks))
+        printed = _printed(as_typeset(entry))
         assert printed in page, f"{section.title}: {printed[:80]!r} is not printed as one piece"
     draft = assemble(app, app.config.writer(writer_id))
     for _, original, kept in match(draft, document):

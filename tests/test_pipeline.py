@@ -10,6 +10,7 @@ import zipfile
 from pathlib import Path
 
 import docx
+from docx.text.paragraph import Paragraph as DocxParagraph
 import lxml.etree
 import pytest
 from pypdf import PdfReader
@@ -103,12 +104,28 @@ def test_pdf_footer_and_cover_sheet(built: Path):
         assert label in first, label
 
 
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def every_paragraph(document) -> list[DocxParagraph]:
+    """All paragraphs, those in table cells too (an entry's first line and dates are a row)."""
+    return [DocxParagraph(p, document) for p in document.element.body.iter(f"{W}p")]
+
+
+def is_shaded(paragraph: DocxParagraph) -> bool:
+    """Tinted as a marked entry: on the paragraph, or on the table cell it stands in."""
+    p = paragraph._p
+    cell = next((a for a in p.iterancestors(f"{W}tc")), None)
+    return (p.pPr is not None and p.pPr.find(f"{W}shd") is not None) or (
+        cell is not None and cell.find(f"{W}tcPr/{W}shd") is not None)
+
+
 def test_docx_styles_properties_and_highlights(built: Path):
     path = built / "chen" / "Anh_Nguyen_LOR_Packet.docx"
     document = docx.Document(str(path))
-    used = {p.style.name for p in document.paragraphs}
-    assert {"Title", "Subtitle", "Heading 1", "Heading 2", "Heading 3", "Body Text", "List Bullet",
-            "List Number"} <= used
+    used = {p.style.name for p in every_paragraph(document)}
+    assert {"Title", "Subtitle", "Heading 1", "Heading 2", "Entry", "Entry Date", "Body Text", "List Bullet",
+            "List Number", "CV Name", "Prose"} <= used
     assert document.core_properties.author == "Nguyễn Thị Minh Anh"
     assert document.core_properties.title == "Anh Nguyen — Letter of Recommendation request"
     assert document.styles["Body Text"].font.name == "Calibri"
@@ -117,8 +134,7 @@ def test_docx_styles_properties_and_highlights(built: Path):
     text = _docx_text(path)
     assert "Nguyễn Thị Minh Anh" in text and HOSTILE in text
     assert "{:" not in text and ".keep" not in text
-    shaded = [p.text for p in document.paragraphs if p._p.pPr is not None and p._p.pPr.find(
-        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}shd") is not None]
+    shaded = [p.text for p in every_paragraph(document) if is_shaded(p)]
     assert any(t.startswith("Sub-internship in Internal Medicine") for t in shaded)
     assert not any("Protein folding" in t for t in shaded)  # not relevant to Dr. Chen
     footer = section.footer.paragraphs[0]._p.xml
@@ -197,8 +213,8 @@ def test_docx_paragraph_properties_in_schema_order(sample: Path, tmp_path: Path)
 def test_numbered_lists_restart(sample: Path, tmp_path: Path):
     cv = sample / "cv.md"
     cv.write_text(cv.read_text("utf-8") + "\n## Posters\n\n1. First poster\n2. Second poster\n", "utf-8")
-    build_application(sample, tmp_path / "out", ("chen",), ("docx",))
-    document = docx.Document(str(tmp_path / "out" / "chen" / "Anh_Nguyen_LOR_Packet.docx"))
+    build_application(sample, tmp_path / "out", ("okafor",), ("docx",))  # publications are kept for a researcher
+    document = docx.Document(str(tmp_path / "out" / "okafor" / "Anh_Nguyen_LOR_Packet.docx"))
     ns = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
     num_ids = [p._p.pPr.find(f"{ns}numPr").find(f"{ns}numId").get(f"{ns}val")
                for p in document.paragraphs if p.style.name == "List Number"]
@@ -213,7 +229,7 @@ def test_highlights_differ_by_writer(built: Path):
     okafor = docx.Document(str(built / "okafor" / "Anh_Nguyen_LOR_Packet.docx"))
 
     def shaded(document):
-        return {p.text[:30] for p in document.paragraphs if p._p.pPr is not None and "w:shd" in p._p.pPr.xml}
+        return {p.text[:30] for p in every_paragraph(document) if is_shaded(p)}
 
     assert shaded(chen) != shaded(okafor)
     assert any(t.startswith("Thirty-day readmission") for t in shaded(okafor))

@@ -21,14 +21,16 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt
 from docx.table import _Cell
+from docx.text.paragraph import Paragraph
 
 from ..model import Document, Runs
 from . import fonts
 from .flatten import Item, flatten
 from .reference import NEW_STYLES, PARAGRAPH_STYLES, apply_metrics, stable_zip, style_spec
-from .styles import REFERENCE_DOCX, StyleSheet, load_styles, tightened
+from .styles import REFERENCE_DOCX, StyleSheet, indents, load_styles, tightened
 
 LABEL_WIDTH = 112  # the cover sheet's label column, as in the PDF
+COVER_CELL = (5, 0, 3, 6)  # the cover sheet's cell padding (top, left, bottom, right), as in the PDF
 PAGE_SIZES_PT = {"letter": (612, 792), "a4": (595.28, 841.89)}
 _STYLE_IDS: dict[tuple[str, WD_STYLE_TYPE], str | None] = {}  # see _Writer._style_id
 # What may follow w:shd in a w:pPr (ECMA-376 CT_PPrBase, in order).
@@ -239,6 +241,9 @@ class _Writer:
         if item.fields:
             self.fields(item, container)
             return
+        if item.aside:
+            self.beside(item, container)
+            return
         if item.table is not None:
             self.table(item, container)
             return
@@ -251,9 +256,8 @@ class _Writer:
                 paragraph.add_run(fonts.displayable(line))
         else:
             self.runs(paragraph, item.runs)
+        self._indent(paragraph, item)
         fmt = paragraph.paragraph_format
-        if item.depth and item.style not in ("List Bullet", "List Number"):
-            fmt.left_indent = Pt(self.sheet["List Bullet"].indent * (item.depth + 1))
         if item.style == "List Number":
             self._restart(paragraph, item.list_id)
         if item.new_page:
@@ -264,13 +268,71 @@ class _Writer:
             self._highlight(paragraph)
         return paragraph
 
-    def fields(self, item: Item, container) -> None:
-        table = container.add_table(rows=0, cols=2)
-        table.autofit = False
+    def _indent(self, paragraph, item: Item) -> None:
+        """The PDF's indents, set on the paragraph: the list label hangs where the PDF
+        draws it (python-docx's template hangs bullets at the margin), and a CV entry's
+        text stands inside its panel's padding, as in the PDF."""
+        left, label = indents(self.sheet, item.style, item.depth)
+        spec = self.sheet.styles.get(item.style) or self.sheet["Body Text"]
+        pad = self.sheet.page["entry_padding"] if item.group else 0
+        fmt = paragraph.paragraph_format
+        if left or pad:
+            fmt.left_indent = Pt(left + pad)
+        if item.label:
+            fmt.first_line_indent = Pt(label - left)
+        if spec.right_indent or pad:
+            fmt.right_indent = Pt(spec.right_indent + pad)
+
+    def beside(self, item: Item, container) -> None:
+        """An entry's first line and its dates, as the PDF sets them: a borderless table of
+        two columns, the dates right-aligned in the second."""
+        pad = self.sheet.page["entry_padding"]
+        column = self.sheet.page["date_column"]
         width = PAGE_SIZES_PT[self.page_size][0] - self.sheet.page["margin_left"] - self.sheet.page["margin_right"]
-        widths = (Pt(LABEL_WIDTH), Pt(width - LABEL_WIDTH))
+        table = self._plain_table(container, (width - 2 * pad - column, column), indent=pad)
+        cells = [_Cell(tc, table) for tc in table.add_row()._tr.tc_lst]
+        for cell, style, runs in ((cells[0], "Entry", item.runs), (cells[1], "Entry Date", item.aside)):
+            paragraph = cell.paragraphs[0]
+            _set_style(paragraph._p, self._style_id(style))
+            self.runs(paragraph, runs)
+            paragraph.paragraph_format.keep_with_next = True  # the entry stays on one page
+            if item.highlight:
+                self._shade(cell)
+
+    def _plain_table(self, container, widths: tuple[float, ...], indent: float = 0,
+                     margins: tuple[float, float, float, float] = (0, 0, 0, 0)):
+        """A table with no borders and no header row, its cells' margins (top, left, bottom,
+        right, in points) those of the PDF's table: a layout grid."""
+        table = container.add_table(rows=0, cols=len(widths))
+        table.autofit = False
         for column, column_width in zip(table.columns, widths):
-            column.width = column_width  # add_row gives each new cell its column's width
+            column.width = Pt(column_width)
+        tbl_pr = table._tbl.tblPr
+        look = tbl_pr.find(qn("w:tblLook"))
+        if look is not None:  # python-docx marks the first row and column as headers
+            for key in ("firstRow", "firstColumn", "lastRow", "lastColumn"):
+                look.set(qn(f"w:{key}"), "0")
+            look.set(qn("w:val"), "0400")
+        cell_margins = _element("w:tblCellMar")
+        for side, points in zip(("top", "left", "bottom", "right"), margins):
+            _set(cell_margins, f"w:{side}", w=str(round(points * 20)), type="dxa")
+        tbl_pr.insert_element_before(cell_margins, "w:tblLook", "w:tblCaption", "w:tblDescription", "w:tblPrChange")
+        if indent:
+            ind = _element("w:tblInd", w=str(round(indent * 20)), type="dxa")
+            tbl_pr.insert_element_before(ind, "w:tblBorders", "w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook",
+                                         "w:tblCaption", "w:tblDescription", "w:tblPrChange")
+        return table
+
+    def _shade(self, cell) -> None:
+        """A marked entry's tint on a table cell, as its paragraphs have it."""
+        shading = _element("w:shd", val="clear", color="auto", fill=self.sheet.colors["highlight_fill"])
+        cell._tc.get_or_add_tcPr().insert_element_before(shading, "w:noWrap", "w:tcMar", "w:textDirection",
+                                                          "w:tcFitText", "w:vAlign", "w:hideMark", "w:headers",
+                                                          "w:cellIns", "w:cellDel", "w:cellMerge", "w:tcPrChange")
+
+    def fields(self, item: Item, container) -> None:
+        width = PAGE_SIZES_PT[self.page_size][0] - self.sheet.page["margin_left"] - self.sheet.page["margin_right"]
+        table = self._plain_table(container, (LABEL_WIDTH, width - LABEL_WIDTH), margins=COVER_CELL)
         for label, value in item.fields:
             # The row's own cells, not Row.cells, which walks the whole table for each row.
             cells = [_Cell(tc, table) for tc in table.add_row()._tr.tc_lst]
@@ -282,6 +344,8 @@ class _Writer:
                 self.paragraph(sub, cells[1])
             if len(cells[1].paragraphs) > 1:
                 first._p.getparent().remove(first._p)
+            for cell in cells:
+                self._as_in_a_cell(cell)
             for cell in cells:
                 borders = OxmlElement("w:tcBorders")
                 _set(borders, "w:bottom", val="single", sz="4", color=self.sheet.colors["rule"])
@@ -301,11 +365,39 @@ class _Writer:
                         run.bold = True
 
     def write(self, items: list[Item]) -> None:
+        pad = self.sheet.page["entry_panel"]
         for index, item in enumerate(items):
+            before = len(self.doc.element.body)
             paragraph = self.paragraph(item, self.doc)
             following = items[index + 1] if index + 1 < len(items) else None
-            if paragraph is not None and following is not None and item.group and following.group == item.group:
+            last = following is None or following.group != item.group
+            if paragraph is not None and not last and item.group:
                 paragraph.paragraph_format.keep_with_next = True  # an entry stays on one page
+            if item.group:  # the PDF's panel pads an entry above and below: the same space here
+                previous = items[index - 1] if index else None
+                first = previous is None or previous.group != item.group
+                added = list(self._paragraphs_since(before))
+                # as the PDF's panel is a table cell: its first paragraph's space before and
+                # its last one's space after give way to the panel's own padding
+                if first and added:
+                    added[0].paragraph_format.space_before = Pt(pad)
+                if last and added:
+                    added[-1].paragraph_format.space_after = Pt(pad)
+
+    def _paragraphs_since(self, index: int):
+        """The paragraphs just added to the body, those in a table's cells included."""
+        for element in list(self.doc.element.body)[index:]:
+            for p in element.iter(qn("w:p")):
+                yield Paragraph(p, self.doc)
+
+    @staticmethod
+    def _as_in_a_cell(cell) -> None:
+        """A table cell's paragraphs spaced as reportlab spaces a cell's flowables: without
+        the first one's space before and the last one's space after."""
+        paragraphs = cell.paragraphs
+        if paragraphs:
+            paragraphs[0].paragraph_format.space_before = Pt(0)
+            paragraphs[-1].paragraph_format.space_after = Pt(0)
 
 
 def render_docx(document: Document, page_size: str = "letter") -> bytes:

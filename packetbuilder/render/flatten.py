@@ -8,13 +8,15 @@ the PDF and DOCX writers only translate items into their library's calls.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from itertools import count
 
 from ..model import (Block, BulletList, CodeBlock, Document, Entry, Fields, Heading, Paragraph, Run, Runs,
-                     Section, Table)
+                     Section, Table, plain)
 
-PARAGRAPH_STYLES = {"body": "Body Text", "small": "Body Text", "lead": "Lead", "note": "Quote"}
+PARAGRAPH_STYLES = {"body": "Body Text", "small": "Body Text", "lead": "Lead", "note": "Quote", "name": "CV Name",
+                    "contact": "CV Contact"}
 MAX_DEPTH = 6  # deeper lists are drawn at this depth, so thirty-deep nesting still fits the page
 
 
@@ -34,6 +36,7 @@ class Item:
     fields: tuple[tuple[str, tuple["Item", ...]], ...] = ()
     table: Table | None = None
     code: str = ""
+    aside: Runs = ()  # an entry's dates, in a right-aligned column beside its first line
 
 
 @dataclass
@@ -83,7 +86,65 @@ def _list_items(items, ordered: bool, state: _State, depth: int, highlight: bool
     return out
 
 
+_LEADING = " ,.;:·—–-"
+_TRAILING = " ,;:·—–-("
+
+
+def _cut(runs: Runs, start: int, end: int) -> Runs:
+    """The runs covering characters ``start:end`` of their plain text."""
+    out, at = [], 0
+    for run in runs:
+        a, b = max(start, at), min(end, at + len(run.text))
+        if a < b:
+            out.append(replace(run, text=run.text[a - at:b - at]))
+        at += len(run.text)
+    return tuple(out)
+
+
+def _strip(runs: Runs, lead: str, trail: str) -> Runs:
+    text = plain(runs)
+    start = len(text) - len(text.lstrip(lead))
+    end = len(text.rstrip(trail))
+    return _cut(runs, start, end) if start < end else ()
+
+
+def entry_lines(entry: Entry) -> tuple[Runs, Runs, Runs] | None:
+    """An entry's first line as (title and the rest of the line, its dates, what followed
+    the dates on that line), for entries whose title and dates were recognised; None for
+    the others (a citation, an entry without dates), which are drawn as written."""
+    if entry.dates is None or not entry.title or entry.bullet == "number":
+        return None
+    head = entry.blocks[: entry.head]
+    if isinstance(head[0], Heading):
+        title = tuple(replace(r, bold=True) for r in head[0].runs)
+        line = head[1].runs if len(head) > 1 and isinstance(head[1], Paragraph) else ()
+    elif isinstance(head[0], Paragraph) and head[0].runs and head[0].runs[0].bold:
+        title, line = head[0].runs[:1], head[0].runs[1:]
+    else:
+        return None
+    text = plain(line)
+    where = text.find(entry.dates.text)
+    if where < 0:
+        return None
+    before = _strip(_cut(line, 0, where), _LEADING, _TRAILING)
+    after = _strip(_cut(line, where + len(entry.dates.text), len(text)), _LEADING, " ")
+    dates: Runs = (Run(entry.dates.text),)
+    qualifier = plain(after)
+    if qualifier.startswith("(") and ")" in qualifier[:24]:  # "2023 – 2027 (expected)"
+        close = qualifier.index(")") + 1
+        dates = (Run(f"{entry.dates.text} {qualifier[:close]}"),)
+        after = _strip(_cut(after, close, len(qualifier)), _LEADING, " ")
+    joiner = " " if plain(before)[:1] in "([" else ", "
+    first = title + ((Run(joiner),) + before if before else ())
+    if plain(after)[:1].islower():  # "…, 2024 – 2026: mentor to eight students" → "Mentor to eight students"
+        after = (replace(after[0], text=after[0].text[0].upper() + after[0].text[1:]),) + after[1:]
+    return first, dates, after
+
+
 def _entry_items(entry: Entry, state: _State, depth: int, number: int = 0, list_id: int = 0) -> list[Item]:
+    lines = entry_lines(entry) if depth == 0 else None
+    if lines is not None:
+        return _typeset_entry(entry, lines, state)
     group = next(state.groups)
     level = depth + (1 if entry.bullet else 0)
     items = [i for b in entry.blocks for i in _block_items(b, state, level, entry.highlight, group)]
@@ -93,10 +154,30 @@ def _entry_items(entry: Entry, state: _State, depth: int, number: int = 0, list_
     return items
 
 
+def _typeset_entry(entry: Entry, lines: tuple[Runs, Runs, Runs], state: _State) -> list[Item]:
+    """An entry from its parts: title and place on its first line, the dates beside it on
+    the right, then what followed the dates and the details beneath, as rendercv and
+    most CV designs set them."""
+    group = next(state.groups)
+    first, dates, after = lines
+    items = [Item("Entry", first, highlight=entry.highlight, group=group, aside=dates)]
+    if after:
+        items.append(Item("Entry Detail", after, highlight=entry.highlight, group=group))
+    for block in entry.details:
+        items += _block_items(block, state, 0, entry.highlight, group)
+    return items
+
+
+PROSE_SECTIONS = ("statement", "goals")  # read as running text: set in "Prose", at a readable measure
+
+
 def _section_items(section: Section, state: _State, level: int) -> list[Item]:
     body: list[Item] = []
     number, list_id = 0, 0
     for block in section.blocks:
+        if section.key in PROSE_SECTIONS and isinstance(block, Paragraph) and block.style == "body":
+            body.append(Item("Prose", block.runs))
+            continue
         if isinstance(block, Entry) and block.bullet == "number":
             if number == 0:
                 list_id = next(state.lists)
@@ -129,4 +210,52 @@ def flatten(document: Document) -> list[Item]:
         items.extend(_block_items(block, state))
     for section in document.sections:
         items.extend(_section_items(section, state, 1))
-    return items
+    return [_linked(item) for item in items]
+
+
+_LINKS = re.compile(
+    r"(?P<url>https?://[^\s<>\"]+)"
+    r"|(?P<email>(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)"
+    r"|(?:doi:\s?|(?<![\w/]))(?P<doi>10\.\d{4,9}/[^\s<>\"]+)"
+    r"|(?<![\w-])(?P<orcid>\d{4}-\d{4}-\d{4}-\d{3}[\dX])(?![\w-])")
+_TRAILING_PUNCTUATION = ".,;:!?)]}'\u2019\u201d"
+
+
+def _target(m: re.Match) -> tuple[int, int, str]:
+    """(start, end, href) of a found link, its trailing punctuation left out."""
+    kind = m.lastgroup
+    start, end = m.span(kind)
+    text = m.group(kind)
+    while text and text[-1] in _TRAILING_PUNCTUATION and not (text[-1] == ")" and "(" in text):
+        text, end = text[:-1], end - 1
+    href = {"url": text, "email": f"mailto:{text}", "doi": f"https://doi.org/{text}",
+            "orcid": f"https://orcid.org/{text}"}[kind]
+    return start, end, href
+
+
+def autolink(runs: Runs) -> Runs:
+    """Runs with every e-mail address, web address, DOI and ORCID iD in their text made a
+    live link (mailto: or https: only), as a reader clicks them in a PDF; runs that are
+    links or code already stay as they are."""
+    out: list[Run] = []
+    for run in runs:
+        if run.href or run.code or not _LINKS.search(run.text):
+            out.append(run)
+            continue
+        at = 0
+        for m in _LINKS.finditer(run.text):
+            start, end, href = _target(m)
+            if start < at or start >= end:
+                continue
+            if start > at:
+                out.append(replace(run, text=run.text[at:start]))
+            out.append(replace(run, text=run.text[start:end], href=href))
+            at = end
+        if at < len(run.text):
+            out.append(replace(run, text=run.text[at:]))
+    return tuple(out)
+
+
+def _linked(item: Item) -> Item:
+    fields = tuple((label, tuple(_linked(i) for i in value)) for label, value in item.fields)
+    return replace(item, runs=autolink(item.runs), aside=autolink(item.aside), fields=fields)

@@ -9,26 +9,36 @@ a footer with the applicant's name and "page X of Y". Output is deterministic
 
 from __future__ import annotations
 
+import calendar
 import copy
+import datetime as dt
+import hashlib
 import io
+import os
+import re
+import time
 from dataclasses import dataclass, field
 from html import escape as _html_escape
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import (Flowable, HRFlowable, KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Table,
-                                TableStyle)
+from reportlab.lib.utils import TimeStamp
+from reportlab.platypus import (BaseDocTemplate, Flowable, Frame, HRFlowable, KeepTogether, PageBreak, PageTemplate,
+                                Paragraph, Table, TableStyle)
 from reportlab.platypus.doctemplate import ActionFlowable
 
 from ..model import Document, Runs
 from . import fonts
 from .flatten import Item, flatten
-from .styles import StyleSheet, load_styles, tightened
+from .styles import StyleSheet, indents, load_styles, tightened
 
 PAGE_SIZES = {"letter": LETTER, "a4": A4}
+# Besides headings, what never ends a page without what follows: the cover's title block,
+# the CV's name, contact line and the line that says the CV is a selection.
+KEEP_WITH_NEXT = ("Title", "Subtitle", "CV Name", "CV Contact", "Quote")
 REPEATED_HEADER_MAX = 72  # points, about five lines: the tallest table header repeated on each page
 
 
@@ -90,25 +100,18 @@ class _Styles:
         key = (name, depth)
         if key not in self._cache:
             spec = self.sheet.styles.get(name) or self.sheet.styles["Body Text"]
-            step = self.sheet.styles["List Bullet"].indent
             font = fonts.MONO if spec.mono else fonts.FAMILY
             if not spec.mono and (spec.bold or spec.italic):
                 font += "-" + ("Bold" if spec.bold else "") + ("Italic" if spec.italic else "")
+            left, label = indents(self.sheet, name, depth)
             self._cache[key] = ParagraphStyle(
                 f"{name}-{depth}", fontName=font, fontSize=spec.size, leading=spec.leading,
                 textColor=_color(spec.color), spaceBefore=spec.space_before, spaceAfter=spec.space_after,
-                leftIndent=self._indent(name, spec, depth), bulletIndent=spec.indent + (depth - 1) * step,
-                bulletFontName=fonts.FAMILY, alignment=TA_LEFT, keepWithNext=name.startswith("Heading") or name
-                in ("Title", "Subtitle"), splitLongWords=1, allowWidows=0, allowOrphans=0)
+                leftIndent=left, rightIndent=spec.right_indent, bulletIndent=label, bulletFontName=fonts.FAMILY,
+                alignment=TA_RIGHT if spec.align == "right" else TA_LEFT,
+                keepWithNext=name.startswith("Heading") or name in KEEP_WITH_NEXT, splitLongWords=1,
+                allowWidows=0, allowOrphans=0)
         return self._cache[key]
-
-    def _indent(self, name: str, spec, depth: int) -> float:
-        """Where a paragraph's lines start. A paragraph inside a list item (a continuation,
-        an entry's detail text) starts where the item's text does, as in the DOCX."""
-        step = self.sheet.styles["List Bullet"].indent
-        if depth and name not in ("List Bullet", "List Number"):
-            return step * (depth + 1)
-        return spec.indent + depth * step
 
 
 def _table_style(commands: list[tuple]) -> TableStyle:
@@ -176,9 +179,16 @@ class _MeasuringCanvas(Canvas):
         pass
 
 
-class _Doc(SimpleDocTemplate):
+class _Doc(BaseDocTemplate):
+    """The page: one frame exactly the page's measure (platypus' default frame pads its
+    text 6 pt inside the margins, so the text, the rules and the footer stood on three
+    different edges), and the measurements fitting reads back."""
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body", leftPadding=0,
+                      rightPadding=0, topPadding=0, bottomPadding=0)
+        self.addPageTemplates([PageTemplate("page", [frame])])
         self.starts: dict[str, int] = {}
         self.entry_heights: dict[int, float] = {}
         self.section_heights: dict[str, float] = {}
@@ -224,11 +234,40 @@ class _Doc(SimpleDocTemplate):
         if getattr(flowable, "outline", None):
             key, level = flowable.outline
             self.starts.setdefault(key, self.page)
-            self.canv.bookmarkPage(key)
+            top = self.frame._y + getattr(flowable, "height", 0) + flowable.getSpaceBefore()
+            self.canv.bookmarkPage(key, fit="XYZ", left=0, top=top)  # opens at the heading, not the page top
             self.canv.addOutlineEntry(flowable.title, key, level=level, closed=False)
 
 
-def _footer_canvas(footer: str, sheet: StyleSheet):
+def _stamp(day: dt.date | None) -> TimeStamp:
+    """The PDF's creation and modification date: ``SOURCE_DATE_EPOCH`` when set (as
+    reproducible builds expect), else the day the document is for, so the same inputs
+    always give the same bytes and the date still means something."""
+    stamp = TimeStamp(invariant=1)
+    if day is not None and not os.environ.get("SOURCE_DATE_EPOCH", "").strip():
+        stamp.t = calendar.timegm(day.timetuple())
+        stamp.lt = time.gmtime(stamp.t)
+        stamp.YMDhms = tuple(stamp.lt)[:6]
+    return stamp
+
+
+_SUBSET = re.compile(rb"/([A-Z]{6})\+([A-Za-z0-9_-]+)")
+
+
+def unique_subset_tags(pdf: bytes) -> bytes:
+    """Give each embedded font subset a tag of its own. reportlab names the first subset of
+    every font "AAAAAA+", and PDF readers and checkers expect a tag to tell subsets apart.
+    The tag comes from the font's name, so the bytes stay the same for the same inputs,
+    and keeps its length, so no offset in the file moves."""
+
+    def tag(m: re.Match) -> bytes:
+        digest = hashlib.sha1(m.group(1) + b"+" + m.group(2)).digest()
+        return b"/" + bytes(65 + b % 26 for b in digest[:6]) + b"+" + m.group(2)
+
+    return _SUBSET.sub(tag, pdf)
+
+
+def _footer_canvas(footer: str, sheet: StyleSheet, day: dt.date | None = None):
     """A canvas that draws 'name · page X of Y' once the page count is known.
 
     It holds every page back until ``save``, so bookmarks (the outline's destinations)
@@ -238,6 +277,7 @@ def _footer_canvas(footer: str, sheet: StyleSheet):
     class FooterCanvas(Canvas):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
+            self._doc._timeStamp = _stamp(day)
             self._saved: list[dict] = []
             self._page_bookmarks: list[tuple[str, dict]] = []
 
@@ -262,6 +302,7 @@ def _footer_canvas(footer: str, sheet: StyleSheet):
                 self.drawString(sheet.page["margin_left"], y, fonts.displayable(footer))
                 self.drawRightString(width - sheet.page["margin_right"], y, f"page {number} of {total}")
                 super().showPage()
+            self.showOutline()  # the reader opens with the packet's parts listed beside it
             super().save()
 
     return FooterCanvas
@@ -303,14 +344,28 @@ class _Builder:
             return [self.para(text or "&nbsp;", code)]
         text = markup(item.runs, self.sheet) or "&nbsp;"
         bullet = escape(item.label) if item.label else None
+        if item.aside:
+            return [self.beside(self.para(text, style), markup(item.aside, self.sheet), width)]
         if item.outline:
-            return [self.para(text, style, outline=item.outline, title="".join(r.text for r in item.runs))]
-        paragraph = self.para(text, style, bullet)
+            paragraph = self.para(text, style, outline=item.outline, title="".join(r.text for r in item.runs))
+        else:
+            paragraph = self.para(text, style, bullet)
         spec = self.sheet.styles.get(item.style)
         if spec is not None and spec.rule_below:
             return [paragraph, HRFlowable(width="100%", thickness=0.8, color=_color(self.sheet.colors["rule"]),
                                           spaceBefore=0, spaceAfter=spec.space_after)]
         return [paragraph]
+
+    def beside(self, main: Flowable, aside: str, width: float) -> Table:
+        """An entry's first line with its dates in a right-aligned column of their own, so
+        every entry's dates stand at the right edge and a long line wraps beside them."""
+        column = self.sheet.page["date_column"]
+        table = Table([[main, self.para(aside, self.style("Entry Date"))]], colWidths=[width - column, column],
+                      hAlign="LEFT", splitInRow=1)
+        table.setStyle(_table_style([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                     ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 0),
+                                     ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]))
+        return table
 
     def fields(self, item: Item, width: float) -> Table:
         label_w = 112
@@ -345,15 +400,21 @@ class _Builder:
                                    ("VALIGN", (0, 0), (-1, -1), "TOP")]))
         return table
 
-    def highlighted(self, flowables: list[Flowable], width: float) -> Table:
+    def panel(self, flowables: list[Flowable], width: float, highlight: bool) -> Table:
+        """One CV entry on a panel as wide as the page's measure. Every entry has the same
+        panel and the same padding, so marked and unmarked entries align and stand the same
+        distance apart; a marked one's panel is tinted, with a bar at the left edge."""
         # Every Table here may split inside a row: a row taller than a page (a pasted essay,
         # a 3,000-character word in a table cell) would otherwise stop the build with a LayoutError.
+        pad = self.sheet.page["entry_padding"]
         panel = Table([[flowables]], colWidths=[width], splitInRow=1)
-        panel.setStyle(_table_style([
-            ("BACKGROUND", (0, 0), (-1, -1), _color(self.sheet.colors["highlight_fill"])),
-            ("LINEBEFORE", (0, 0), (0, -1), 2.5, _color(self.sheet.colors["highlight_bar"])),
-            ("LEFTPADDING", (0, 0), (-1, -1), 5), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-            ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
+        commands = [("LEFTPADDING", (0, 0), (-1, -1), pad), ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+                    ("TOPPADDING", (0, 0), (-1, -1), self.sheet.page["entry_panel"]),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), self.sheet.page["entry_panel"])]
+        if highlight:
+            commands += [("BACKGROUND", (0, 0), (-1, -1), _color(self.sheet.colors["highlight_fill"])),
+                         ("LINEBEFORE", (0, 0), (0, -1), 2.5, _color(self.sheet.colors["highlight_bar"]))]
+        panel.setStyle(_table_style(commands))
         return panel
 
     def story(self, items: list[Item]) -> list[Flowable]:
@@ -374,14 +435,14 @@ class _Builder:
             if item.group:
                 while end < len(items) and items[end].group == item.group:
                     end += 1
-            inner_width = self.width - (8 if item.highlight else 0)
+            inner_width = self.width - (2 * self.sheet.page["entry_padding"] if item.group else 0)
             flowables = [f for sub in items[index:end] for f in self.paragraph(sub, inner_width)]
-            if item.highlight:
-                flowables = [self.highlighted(flowables, self.width)]
+            if item.group:
+                flowables = [self.panel(flowables, self.width, item.highlight)]
             for flowable in flowables:
                 flowable.entry_group = item.group  # read back by _Doc._measure
             index = end
-            if item.style.startswith("Heading") or item.style in ("Title", "Subtitle"):
+            if item.style.startswith("Heading") or item.style in KEEP_WITH_NEXT:
                 held.extend(flowables)
                 continue
             if held or item.group:
@@ -442,13 +503,15 @@ class Typesetter:
                    rightMargin=page["margin_right"], topMargin=page["margin_top"],
                    bottomMargin=page["margin_bottom"], title=document.title, author=document.author,
                    subject=document.subject, keywords=", ".join(document.keywords), creator="packetbuilder",
-                   invariant=1, initialFontName=fonts.FAMILY)  # else every page names an unembedded Helvetica
+                   invariant=1, initialFontName=fonts.FAMILY,  # else every page names an unembedded Helvetica
+                   lang=document.lang)
         if document.density not in self._builders:
             self._builders[document.density] = _Builder(sheet, doc.width)
         story = self._builders[document.density].story(flatten(document))
-        doc.build(story, canvasmaker=_MeasuringCanvas if measuring else _footer_canvas(document.footer, sheet))
+        doc.build(story, canvasmaker=_MeasuringCanvas if measuring
+                  else _footer_canvas(document.footer, sheet, document.date))
         used = tuple(doc.page_used.get(number, 0.0) for number in range(1, doc.page + 1))
-        return buffer.getvalue(), Layout(doc.page, dict(doc.starts), dict(doc.entry_heights),
+        return unique_subset_tags(buffer.getvalue()), Layout(doc.page, dict(doc.starts), dict(doc.entry_heights),
                                          dict(doc.section_heights), doc.frame._aH, used)
 
 

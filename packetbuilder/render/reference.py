@@ -16,6 +16,7 @@ from pathlib import Path
 
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
@@ -25,12 +26,13 @@ from .styles import REFERENCE_DOCX, StyleSheet, load_styles
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 PARAGRAPH_STYLES = ("Title", "Subtitle", "Heading 1", "Heading 2", "Heading 3", "Body Text", "List Bullet",
                     "List Bullet 2", "List Bullet 3", "List Number", "List Number 2", "List Number 3", "Quote")
-NEW_STYLES = ("Lead", "Label", "Code")
+NEW_STYLES = ("Lead", "Label", "Code", "Prose", "Entry", "Entry Detail", "Entry Date", "CV Name", "CV Contact")
 OTHER_STYLES = ("Normal", "Hyperlink", "Footer", "Table Grid")  # the rest the DOCX writer names
 # Parts of python-docx's default template that packets do not need: a Word 2010 copy of
-# the styles (Word rebuilds it), a preview picture of that template's blank page, and a
-# bibliography store.
-UNUSED_PARTS = ("stylesWithEffects", "thumbnail", "customXml")
+# the styles (Word rebuilds it), a preview picture of that template's blank page, a
+# bibliography store, and app.xml, which claims "Microsoft Macintosh Word", one page and
+# no words for every packet (it is optional, and Word writes its own on save).
+UNUSED_PARTS = ("stylesWithEffects", "thumbnail", "customXml", "docProps/app")
 
 
 def apply_metrics(style, spec) -> None:
@@ -41,6 +43,22 @@ def apply_metrics(style, spec) -> None:
     fmt.space_before = Pt(spec.space_before)
     fmt.space_after = Pt(spec.space_after)
     fmt.line_spacing = Pt(spec.leading)
+    if spec.right_indent:
+        fmt.right_indent = Pt(spec.right_indent)
+
+
+def _reset(style) -> None:
+    """Clear what python-docx's template gave the style (Title's blue rule, Subtitle's
+    letter spacing and outline level, theme fonts), so the style is the sheet's alone;
+    a list style keeps its numbering."""
+    ppr, rpr = style.element.pPr, style.element.rPr
+    if ppr is not None:
+        for child in list(ppr):
+            if child.tag != qn("w:numPr") or not style.name.startswith("List"):
+                ppr.remove(child)
+    if rpr is not None:
+        for child in list(rpr):
+            rpr.remove(child)
 
 
 def style_spec(name: str, sheet: StyleSheet):
@@ -50,19 +68,24 @@ def style_spec(name: str, sheet: StyleSheet):
 
 
 def _apply(style, spec, sheet: StyleSheet) -> None:
+    _reset(style)
     font = style.font
     font.name = sheet.fonts["word_mono"] if spec.mono else sheet.fonts["word_body"]
     font.bold = spec.bold
     font.italic = spec.italic
     font.color.rgb = RGBColor.from_string(spec.color)
     apply_metrics(style, spec)
+    if spec.align == "right":
+        style.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     if spec.rule_below:
         borders = OxmlElement("w:pBdr")
         bottom = OxmlElement("w:bottom")
-        for key, value in (("val", "single"), ("sz", "6"), ("space", "4"), ("color", sheet.colors["rule"])):
+        for key, value in (("val", "single"), ("sz", "6"), ("space", "1"), ("color", sheet.colors["rule"])):
             bottom.set(qn(f"w:{key}"), value)
         borders.append(bottom)
-        style.element.get_or_add_pPr().append(borders)
+        # in schema order: w:pBdr stands before w:spacing, w:ind and w:jc
+        style.element.get_or_add_pPr().insert_element_before(borders, "w:shd", "w:tabs", "w:spacing", "w:ind",
+                                                            "w:contextualSpacing", "w:jc")
 
 
 def _prune(doc) -> None:

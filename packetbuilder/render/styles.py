@@ -28,7 +28,9 @@ class ParaStyle:
     space_before: float = 0
     space_after: float = 0
     indent: float = 0
-    rule_below: bool = False  # a thin rule under the paragraph (the cover sheet's title block)
+    right_indent: float = 0  # prose keeps a readable line length inside the page's measure
+    rule_below: bool = False  # a thin rule under the paragraph (the cover sheet's title block, section headings)
+    align: str = "left"  # "left" or "right" (an entry's dates)
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,17 @@ class StyleSheet:
 
     def __getitem__(self, name: str) -> ParaStyle:
         return self.styles[name]
+
+
+def indents(sheet: StyleSheet, name: str, depth: int) -> tuple[float, float]:
+    """(where the text's lines start, where a list label hangs) for a paragraph of this
+    style at this list depth: one rule for both writers. A paragraph inside a list item (a
+    continuation, an entry's detail text) starts where the item's text does."""
+    step = sheet.styles["List Bullet"].indent
+    spec = sheet.styles.get(name) or sheet.styles["Body Text"]
+    if depth and name not in ("List Bullet", "List Number"):
+        return step * (depth + 1), step * depth
+    return spec.indent + depth * step, spec.indent + (depth - 1) * step
 
 
 @dataclass(frozen=True)
@@ -118,5 +131,6 @@ def load_styles(path: Path = STYLE_SHEET) -> StyleSheet:
             bold=spec.get("bold", False), italic=spec.get("italic", False), mono=spec.get("mono", False),
             color=colors.get(color, color), space_before=float(spec.get("space_before", 0)),
             space_after=float(spec.get("space_after", 0)), indent=float(spec.get("indent", 0)),
-            rule_below=spec.get("rule_below", False))
+            right_indent=float(spec.get("right_indent", 0)),
+            rule_below=spec.get("rule_below", False), align=spec.get("align", "left"))
     return StyleSheet(raw["page"], raw["fonts"], colors, styles, tuple(raw.get("tighten", ())))
