@@ -20,6 +20,7 @@ import http.server
 import imaplib
 import json
 import os
+import grp
 import pwd
 import shutil
 import socket
@@ -103,13 +104,15 @@ class Received:
 class Recorder:
     """An SMTP handler that keeps what arrives, and misbehaves on cue.
 
-    ``drop_after`` N messages it hangs up at the next MAIL; ``hang_up_after_data`` it
+    ``drop_after`` N messages it hangs up at the next MAIL; ``refuse_data`` it answers the
+    message with that reply and keeps nothing; ``hang_up_after_data`` it
     keeps the message and hangs up instead of answering; ``trickle_reply`` it keeps the
     message and answers one byte at a time, every ``trickle_every`` seconds; ``hold`` it
     keeps the message and answers only once the event is set; ``delay`` it waits before
     each answer to DATA."""
 
     drop_after: int | None = None
+    refuse_data: str = ""
     hang_up_after_data: bool = False
     trickle_reply: bool = False
     trickle_every: float = 0.3
@@ -129,6 +132,8 @@ class Recorder:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.refuse_data:
+            return self.refuse_data
         message = BytesParser(policy=policy.default).parsebytes(envelope.original_content)
         mechanism = getattr(session.auth_data, "mechanism", "PLAIN/LOGIN") if session.authenticated else ""
         self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message,
@@ -385,11 +390,13 @@ class Dovecot:
         if os.geteuid() == 0:
             mail_user = pwd.getpwnam("nobody")
             users = "default_internal_user = dovecot\ndefault_login_user = dovenull\n"
-            chroots = ""
+            chroot = ""
         else:
             mail_user = pwd.getpwuid(os.geteuid())
-            users = f"default_internal_user = {mail_user.pw_name}\ndefault_login_user = {mail_user.pw_name}\n"
-            chroots = "service anvil {\n  chroot =\n}\nservice imap-login {\n  chroot =\n}\n"
+            group = grp.getgrgid(os.getegid()).gr_name
+            users = (f"default_internal_user = {mail_user.pw_name}\ndefault_internal_group = {group}\n"
+                     f"default_login_user = {mail_user.pw_name}\n")
+            chroot = "  chroot =\n"
         boxes = "".join(f"  mailbox \"{name}\" {{\n    auto = create\n"
                         + (f"    special_use = {flag}\n" if flag else "") + "  }\n"
                         for name, flag in self.mailboxes.items())
@@ -423,8 +430,15 @@ userdb {{
   driver = static
   args = uid={mail_user.pw_uid} gid={mail_user.pw_gid} home={root}/home/%u
 }}
+# No growing delay after a wrong password or token from 127.0.0.1 (the auth penalty):
+# the tests try wrong ones on purpose.
+service anvil {{
+{chroot}  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}
+}}
 service imap-login {{
-  inet_listener imap {{
+{chroot}  inet_listener imap {{
     address = 127.0.0.1
     port = {self.imap_port}
   }}
@@ -434,7 +448,7 @@ service imap-login {{
     ssl = yes
   }}
 }}
-{chroots}"""
+"""
 
     def __enter__(self) -> Dovecot:
         root = self.root
