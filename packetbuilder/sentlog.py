@@ -144,10 +144,15 @@ class SentLog:
     """
 
     def __init__(self, out_dir: Path):
-        self.path = log_path(out_dir)
-        created_folder = not Path(out_dir).exists()
+        out = Path(out_dir).absolute()
+        self.path = log_path(out)
+        new_folders = []
+        for folder in (out, *out.parents):  # up to the first that exists
+            if folder.exists():
+                break
+            new_folders.append(folder)
         try:
-            ensure_dir(Path(out_dir))
+            ensure_dir(out)
             try:
                 self._fd = _open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_EXCL)
                 created = True
@@ -156,9 +161,8 @@ class SentLog:
                 created = False
             _check_regular(self._fd, self.path)
             if created:
-                _fsync_dir(Path(out_dir))
-                if created_folder:
-                    _fsync_dir(Path(out_dir).resolve().parent)
+                for folder in (out, *(f.parent for f in new_folders)):
+                    _fsync_dir(folder)
             self._mend_torn_tail()
         except OSError as exc:
             raise WorkError(_cannot(self.path, exc, "written")) from None

@@ -140,11 +140,12 @@ class SmtpTransport:
                 code, reply = client.getreply()
                 if code != 250:
                     raise smtplib.SMTPDataError(code, reply)
-        except (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused) as exc:
-            raise Refused(*self._reason(exc)) from None  # the server answered: it does not have it
         except (smtplib.SMTPException, OSError) as exc:
             what, fix = self._reason(exc)
-            if handed:
+            code = getattr(exc, "smtp_code", 0)
+            # After the final dot only a whole "4xx"/"5xx" answer means "not taken": smtplib also
+            # reads the bytes of a reply cut off by the deadline, or by a dropped link, as one.
+            if handed and (self._deadline.expired or not 400 <= code < 600):
                 raise Unsure(f"{what} after the whole message was sent and before the server confirmed it", fix
                              ) from None
             raise Refused(what, fix) from None
