@@ -9,6 +9,7 @@ connection broke before the message was complete), :class:`Unsure` when it may
 
 from __future__ import annotations
 
+import ssl
 from email.message import EmailMessage
 from typing import Protocol
 
@@ -47,3 +48,28 @@ class Transport(Protocol):
 
     def close(self) -> None:
         """Say goodbye if the connection still allows it; never raises."""
+
+
+# -- what went wrong, in the words SMTP and IMAP share ------------------------------------------
+
+def shared_reason(exc: BaseException, table: str, timeout: int, expired: bool) -> tuple[str, str] | None:
+    """(what, fix) for the failures both transports describe alike, else None."""
+    if expired:
+        return (f"the server took longer than {timeout} s (a very slow or stalled connection)",
+                f"try again later or from another network; [{table}] timeout sets the limit")
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return (f"the server's certificate could not be verified ({exc.verify_message})",
+                f"check [{table}] host; if your institution uses its own certificate authority, "
+                "point the SSL_CERT_FILE environment variable at its certificate")
+    return None
+
+
+def sign_in_refused(table: str, kind: str, answer: str, password_env: str) -> tuple[str, str]:
+    """(what, fix) when the server said no to the password or the token (``answer`` is its words)."""
+    if kind == "oauth2":
+        return (f"the server refused the OAuth token ({answer})",
+                f"run [{table}] token_command yourself: the token may be expired, for another account, or lack "
+                f"the {table.upper()} scope (see the README's sending section)")
+    return (f"the server refused the user name or password ({answer})",
+            f"check [{table}] username and the password (environment variable {password_env}, or the keyring); "
+            "many providers need an app password, see the README")

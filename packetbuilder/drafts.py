@@ -23,29 +23,17 @@ from pathlib import Path
 
 from .config import Imap, Writer
 from .credentials import Credential
-from .etiquette import status_refusal
 from .imap import PASSWORD_ENV, ImapTransport
-from .outbox import Batch, Now, Outgoing, hand_over_batch, open_batch, uncertain_reason, utc_now
-from .sentlog import History, SentRecord
+from .outbox import Batch, Now, Outgoing, earlier_reason, hand_over_batch, open_batch, utc_now
+from .sentlog import SentRecord
 
 __all__ = ["PASSWORD_ENV", "place_drafts", "prepare", "skip_reason"]
 
 
 def skip_reason(writer: Writer, kind: str, records: list[SentRecord], resend: bool) -> str:
     """Why this writer's message of this kind is not placed in Drafts now, or "" when it should be."""
-    reason = status_refusal(writer, kind)
-    if reason or resend:
-        return reason
-    history = History.of(records, writer.id, kind)
-    if history.uncertain is not None:
-        return uncertain_reason(writer, kind, history.uncertain)
-    if history.sent is not None:
-        return (f"{kind} already sent on {history.sent.time.date().isoformat()} (add --resend to place a draft "
-                "of it anyway)")
-    if history.draft is not None and history.draft.state == "done":
-        return (f"a draft of this {kind} was placed in your Drafts folder on {history.draft.time.date().isoformat()} "
-                "(add --resend to place it again if you deleted it)")
-    return ""
+    return earlier_reason(writer, kind, records, resend, "place a draft of it anyway", ("done",),
+                          " (add --resend to place it again if you deleted it)")
 
 
 @contextmanager

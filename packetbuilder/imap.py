@@ -26,7 +26,7 @@ from email.message import EmailMessage
 from .config import Imap
 from .credentials import Credential
 from .deadline import Deadline
-from .delivery import Refused, TransportError, Unsure
+from .delivery import Refused, TransportError, Unsure, shared_reason, sign_in_refused
 from .sasl import exchange, mechanisms_wanted
 
 PASSWORD_ENV = "PACKETBUILDER_IMAP_PASSWORD"
@@ -146,13 +146,7 @@ class ImapTransport:
         except imaplib.IMAP4.abort:
             raise
         except imaplib.IMAP4.error as exc:  # the server said no; its words name no secret
-            if credential.kind == "oauth2":
-                raise Refused(f"the server refused the OAuth token ({exc})",
-                              "run [imap] token_command yourself: the token may be expired, for another account, "
-                              "or lack the IMAP scope (see the README's sending section)") from None
-            raise Refused(f"the server refused the user name or password ({exc})",
-                          f"check [imap] username and the password (environment variable {PASSWORD_ENV}, or the "
-                          "keyring); many providers need an app password, see the README") from None
+            raise Refused(*sign_in_refused("imap", credential.kind, str(exc), PASSWORD_ENV)) from None
         raise Refused(f"the server offers no sign-in packetbuilder can use with auth = \"{credential.kind}\" "
                       f"(it offers: {', '.join(sorted(offered)) or 'none'}; packetbuilder speaks "
                       f"{', '.join(mechanisms_wanted(credential))})", "check [imap] auth, security and port")
@@ -224,13 +218,9 @@ class ImapTransport:
 
     def _reason(self, exc: BaseException) -> tuple[str, str]:
         """(what went wrong, what to do); imaplib's errors carry the server's words, never ours."""
-        if self._deadline.expired:
-            return (f"the server took longer than {self.settings.timeout} s (a very slow or stalled connection)",
-                    "try again later or from another network; [imap] timeout sets the limit")
-        if isinstance(exc, ssl.SSLCertVerificationError):
-            return (f"the server's certificate could not be verified ({exc.verify_message})",
-                    "check [imap] host; if your institution uses its own certificate authority, "
-                    "point the SSL_CERT_FILE environment variable at its certificate")
+        shared = shared_reason(exc, "imap", self.settings.timeout, self._deadline.expired)
+        if shared is not None:
+            return shared
         if isinstance(exc, imaplib.IMAP4.abort):
             return ("the server closed the connection", "")
         if isinstance(exc, imaplib.IMAP4.error):

@@ -28,10 +28,11 @@ from typing import Literal
 from .config import Config, MailServer, Writer
 from .delivery import Refused, Transport, Unsure
 from .errors import InputError, Problem, WorkError
+from .etiquette import status_refusal
 from .formatting import packet_stem
 from .incremental import writer_is_current
 from .locking import folder_lock
-from .sentlog import SentLog, SentRecord, read_log
+from .sentlog import History, SentLog, SentRecord, read_log
 from .sources import Application, load_application
 from .textfiles import CONFIG_NAME
 
@@ -73,6 +74,26 @@ class Outgoing:
             size = len(part.get_content())
             lines.append(f"[attachment] {part.get_filename()} ({size / 1024:.0f} KB, {part.get_content_type()})")
         return "\n".join(lines) + "\n"
+
+
+def earlier_reason(writer: Writer, kind: str, records: list[SentRecord], resend: bool, again: str,
+                   draft_states: tuple[str, ...], draft_note: str) -> str:
+    """Why this message is not handed over now, from the writer's status and the log's
+    earlier records, or "": the rules ``send`` and ``drafts`` share. ``again`` says what
+    --resend does to a sent message, ``draft_states`` which draft records stop this one
+    (``draft_note`` follows their reason)."""
+    reason = status_refusal(writer, kind)
+    if reason or resend:
+        return reason
+    history = History.of(records, writer.id, kind)
+    if history.uncertain is not None:
+        return uncertain_reason(writer, kind, history.uncertain)
+    if history.sent is not None:
+        return f"{kind} already sent on {history.sent.time.date().isoformat()} (add --resend to {again})"
+    if history.draft is not None and history.draft.state in draft_states:
+        return (f"a draft of this {kind} was placed in your Drafts folder on {history.draft.time.date().isoformat()}"
+                + draft_note)
+    return ""
 
 
 def uncertain_reason(writer: Writer, kind: str, record: SentRecord) -> str:

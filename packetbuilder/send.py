@@ -23,9 +23,8 @@ from pathlib import Path
 
 from .config import Smtp, Writer
 from .credentials import Credential
-from .etiquette import status_refusal
-from .outbox import Batch, Now, Outgoing, hand_over_batch, open_batch, uncertain_reason, utc_now
-from .sentlog import LOG_NAME, History, SentRecord, append_sent, log_path, read_sent_log
+from .outbox import Batch, Now, Outgoing, earlier_reason, hand_over_batch, open_batch, utc_now
+from .sentlog import LOG_NAME, SentRecord, append_sent, log_path, read_sent_log
 from .smtp import PASSWORD_ENV, SmtpTransport
 
 # Also what the status command, and the tests of status and of private files, reach the log through.
@@ -35,18 +34,8 @@ __all__ = ["LOG_NAME", "PASSWORD_ENV", "SentRecord", "append_sent", "log_path", 
 
 def skip_reason(writer: Writer, kind: str, records: list[SentRecord], resend: bool) -> str:
     """Why this writer gets no message of this kind now, or "" when they should."""
-    reason = status_refusal(writer, kind)
-    if reason or resend:
-        return reason
-    history = History.of(records, writer.id, kind)
-    if history.uncertain is not None:
-        return uncertain_reason(writer, kind, history.uncertain)
-    if history.sent is not None:
-        return f"{kind} already sent on {history.sent.time.date().isoformat()} (add --resend to send it again)"
-    if history.draft is not None and history.draft.state != "failed":
-        return (f"a draft of this {kind} was placed in your Drafts folder on {history.draft.time.date().isoformat()}: "
-                "send that one from your mail program, or add --resend to send it from here as well")
-    return ""
+    return earlier_reason(writer, kind, records, resend, "send it again", ("in-flight", "done"),
+                          ": send that one from your mail program, or add --resend to send it from here as well")
 
 
 @contextmanager

@@ -26,7 +26,7 @@ from email.message import EmailMessage
 from .config import Smtp
 from .credentials import Credential
 from .deadline import Deadline
-from .delivery import Refused, TransportError, Unsure
+from .delivery import Refused, TransportError, Unsure, shared_reason, sign_in_refused
 from .sasl import exchange, mechanisms_wanted
 
 PASSWORD_ENV = "PACKETBUILDER_SMTP_PASSWORD"
@@ -166,22 +166,13 @@ class SmtpTransport:
 
     def _reason(self, exc: BaseException) -> tuple[str, str]:
         """(what went wrong, what to do) for the errors SMTP can meet; never a secret."""
-        if self._deadline.expired:
-            return (f"the server took longer than {self.settings.timeout} s (a very slow or stalled connection)",
-                    "try again later or from another network; [smtp] timeout sets the limit")
-        if isinstance(exc, ssl.SSLCertVerificationError):
-            return (f"the server's certificate could not be verified ({exc.verify_message})",
-                    "check [smtp] host; if your institution uses its own certificate authority, "
-                    "point the SSL_CERT_FILE environment variable at its certificate")
+        shared = shared_reason(exc, "smtp", self.settings.timeout, self._deadline.expired)
+        if shared is not None:
+            return shared
         if isinstance(exc, smtplib.SMTPAuthenticationError):
             answer = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) else ""
-            if self._credential is not None and self._credential.kind == "oauth2":
-                return (f"the server refused the OAuth token ({exc.smtp_code} {answer})".rstrip(),
-                        "run [smtp] token_command yourself: the token may be expired, for another account, or "
-                        "lack the SMTP scope (see the README's sending section)")
-            return (f"the server refused the user name or password ({exc.smtp_code} {answer})".rstrip(),
-                    f"check [smtp] username and the password (environment variable {PASSWORD_ENV}, or the "
-                    "keyring); many providers need an app password, see the README")
+            kind = self._credential.kind if self._credential is not None else "password"
+            return sign_in_refused("smtp", kind, f"{exc.smtp_code} {answer}".rstrip(), PASSWORD_ENV)
         if isinstance(exc, smtplib.SMTPNotSupportedError):
             return (f"the server does not support this ({exc})", "check [smtp] security and port")
         if isinstance(exc, smtplib.SMTPRecipientsRefused):

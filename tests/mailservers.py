@@ -43,6 +43,9 @@ import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
+from packetbuilder.build import build_application
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 USER = "anh.nguyen@med.example.edu"
 PASSWORD = "correct horse battery"
 UNICODE_PASSWORD = "Łódź-crème-brûlée-密码"  # not Latin-1, not ASCII
@@ -204,12 +207,11 @@ def starttls_server(handler: Recorder, ca: LocalCA, port: int, **options) -> Ite
 
 # -- faults on the wire ---------------------------------------------------------------------
 
-class Trickler:
-    """A server that accepts connections and sends ``first`` and then one byte at a time,
-    forever: per-read timeouts never fire, only a deadline on the whole exchange does."""
+class _Listener:
+    """A loopback TCP server that hands each connection to ``_handle``, in a thread of its own."""
 
-    def __init__(self, port: int, first: bytes = b"2", every: float = 0.3):
-        self.port, self.first, self.every = port, first, every
+    def __init__(self, port: int):
+        self.port = port
         self._stop = threading.Event()
         self._listener = socket.create_server(("127.0.0.1", port))
         self._thread = threading.Thread(target=self._serve, daemon=True)
@@ -221,18 +223,12 @@ class Trickler:
                 conn, _ = self._listener.accept()
             except TimeoutError:
                 continue
-            threading.Thread(target=self._trickle, args=(conn,), daemon=True).start()
+            threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
 
-    def _trickle(self, conn: socket.socket) -> None:
-        with conn:
-            try:
-                conn.sendall(self.first)
-                while not self._stop.wait(self.every):
-                    conn.sendall(b"2")
-            except OSError:
-                return
+    def _handle(self, conn: socket.socket) -> None:
+        raise NotImplementedError
 
-    def __enter__(self) -> Trickler:
+    def __enter__(self):  # type: ignore[no-untyped-def]  # each subclass returns itself
         self._thread.start()
         return self
 
@@ -242,7 +238,25 @@ class Trickler:
         self._listener.close()
 
 
-class FaultyProxy:
+class Trickler(_Listener):
+    """A server that sends ``first`` and then one byte at a time, forever: per-read
+    timeouts never fire, only a deadline on the whole exchange does."""
+
+    def __init__(self, port: int, first: bytes = b"2", every: float = 0.3):
+        super().__init__(port)
+        self.first, self.every = first, every
+
+    def _handle(self, conn: socket.socket) -> None:
+        with conn:
+            try:
+                conn.sendall(self.first)
+                while not self._stop.wait(self.every):
+                    conn.sendall(b"2")
+            except OSError:
+                return
+
+
+class FaultyProxy(_Listener):
     """A TCP proxy to ``upstream`` that breaks the first connection whose upload passes
     ``after`` bytes: ``mode="cut"`` closes both sides at once (the server gets part of the
     message), ``mode="mute"`` lets the whole upload through but never forwards the
@@ -250,24 +264,12 @@ class FaultyProxy:
     never hears so). Sizes count TLS bytes, which track the plaintext closely."""
 
     def __init__(self, upstream: int, after: int, mode: str):
+        super().__init__(free_port())
         self.upstream, self.after, self.mode = upstream, after, mode
-        self.port = free_port()
         self.tripped = threading.Event()
-        self._stop = threading.Event()
-        self._listener = socket.create_server(("127.0.0.1", self.port))
-        self._thread = threading.Thread(target=self._serve, daemon=True)
 
-    def _serve(self) -> None:
-        self._listener.settimeout(0.1)
-        while not self._stop.is_set():
-            try:
-                client, _ = self._listener.accept()
-            except TimeoutError:
-                continue
-            server = socket.create_connection(("127.0.0.1", self.upstream))
-            threading.Thread(target=self._pipe, args=(client, server), daemon=True).start()
-
-    def _pipe(self, client: socket.socket, server: socket.socket) -> None:
+    def _handle(self, client: socket.socket) -> None:
+        server = socket.create_connection(("127.0.0.1", self.upstream))
         uploaded = 0
         muted = False
         armed = not self.tripped.is_set()
@@ -302,15 +304,6 @@ class FaultyProxy:
                     if idle_since is not None and time.monotonic() - idle_since > 1.0:
                         self.tripped.set()
                         return
-
-    def __enter__(self) -> FaultyProxy:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(5)
-        self._listener.close()
 
 
 # -- IMAP: Dovecot ----------------------------------------------------------------------------
@@ -520,6 +513,14 @@ def _count(client: imaplib.IMAP4) -> int:
 
 
 # -- the application ---------------------------------------------------------------------------
+
+def built_sample(root: Path) -> Path:
+    """``root``, holding the sample application (``app``) built into ``out``: PDF, DOCX and
+    request.eml per writer. Mail settings are added afterwards, as a student would."""
+    shutil.copytree(SAMPLES, root / "app")
+    build_application(root / "app", root / "out", formats=("pdf", "docx", "eml"))
+    return root
+
 
 def toml_value(value: object) -> str:
     if isinstance(value, bool):

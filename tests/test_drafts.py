@@ -19,12 +19,11 @@ import pytest
 from click.testing import CliRunner
 
 from mailservers import (PASSWORD, TOKEN, UNICODE_PASSWORD, USER, Dovecot, FaultyProxy, Introspection, LocalCA,
-                         Recorder, Trickler, free_port, need_dovecot, set_table, starttls_server, token_command)
-from packetbuilder.build import build_application
+                         Recorder, Trickler, built_sample, free_port, need_dovecot, set_table, starttls_server,
+                         token_command)
 from packetbuilder.cli import main
 from packetbuilder.sentlog import read_log
 
-SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 WRITERS = ["chen", "okafor", "lee", "wisniewski"]
 OTHER = "other.student@med.example.edu"  # a second user, so that tests do not share one mailbox
 
@@ -67,10 +66,7 @@ def empty_mailboxes(request):
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("drafts")
-    shutil.copytree(SAMPLES, root / "app")
-    build_application(root / "app", root / "out", formats=("pdf", "docx", "eml"))
-    return root
+    return built_sample(tmp_path_factory.mktemp("drafts"))
 
 
 @pytest.fixture

@@ -26,13 +26,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from mailservers import PASSWORD, USER, LocalCA, Recorder, Trickler, free_port, set_table, starttls_server
+from mailservers import PASSWORD, USER, LocalCA, Recorder, Trickler, built_sample, free_port, set_table, starttls_server
 from packetbuilder import locking, sentlog
-from packetbuilder.build import build_application
 from packetbuilder.cli import main
 from packetbuilder.sentlog import LOG_NAME, SentLog, read_log
 
-SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 WRITERS = ["chen", "okafor", "lee", "wisniewski"]
 ADDRESSES = {"chen": "mchen@hospital.example.org", "okafor": "c.okafor@research.example.edu",
              "lee": "hlee@med.example.edu", "wisniewski": "t.wisniewski@clinic.example.org"}
@@ -45,10 +43,7 @@ def ca(tmp_path_factory) -> LocalCA:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("twice")
-    shutil.copytree(SAMPLES, root / "app")
-    build_application(root / "app", root / "out", formats=("pdf", "docx", "eml"))
-    return root
+    return built_sample(tmp_path_factory.mktemp("twice"))
 
 
 @pytest.fixture

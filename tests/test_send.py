@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from mailservers import (PASSWORD, TOKEN, UNICODE_PASSWORD, USER, LocalCA, Recorder, free_port, set_table,
-                         smtp_server, starttls_server, token_command)
+from mailservers import (PASSWORD, TOKEN, UNICODE_PASSWORD, USER, LocalCA, Recorder, built_sample, free_port,
+                         set_table, smtp_server, starttls_server, token_command)
 from packetbuilder.build import build_application
 from packetbuilder.cli import main
 from packetbuilder.config import Writer
@@ -31,7 +31,6 @@ from packetbuilder.errors import InputError
 from packetbuilder.send import read_sent_log, skip_reason
 from packetbuilder.sentlog import SentLog, SentRecord, append_sent, read_log
 
-SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 WRITERS = ["chen", "okafor", "lee", "wisniewski"]
 
 
@@ -58,10 +57,7 @@ def set_smtp(app: Path, port: int, security: str = "starttls", username: str | N
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
     """The sample, built once, *then* given [smtp]: adding mail settings must not make it stale."""
-    root = tmp_path_factory.mktemp("send")
-    shutil.copytree(SAMPLES, root / "app")
-    build_application(root / "app", root / "out", formats=("pdf", "docx", "eml"))
-    return root
+    return built_sample(tmp_path_factory.mktemp("send"))
 
 
 @pytest.fixture
