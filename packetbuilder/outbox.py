@@ -19,7 +19,7 @@ import datetime as dt
 import ipaddress
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
@@ -243,7 +243,13 @@ def hand_over_batch(pending: list[Outgoing], transport: Transport, out: Path, no
         log.append(SentRecord(item.writer.id, item.kind, str(item.message["Message-ID"]), now(), transport.via,
                               state))
 
-    with SentLog(out) as log:
+    try:
+        log = SentLog(out)
+    except WorkError as exc:
+        problem = exc.problems[0]
+        verb = "sent" if transport.via == "smtp" else "placed"
+        raise WorkError(replace(problem, message=f"{problem.message}, so nothing was {verb}")) from None
+    with log:
         try:
             transport.open()
         except Refused as exc:
