@@ -224,11 +224,6 @@ class MailServer(_Strict):
             raise _AtKeys(found)
         return self
 
-    @property
-    def server(self) -> str:
-        """host:port, as messages name the server."""
-        return f"{self.host}:{self.port}"
-
 
 class Smtp(MailServer):
     PROTOCOL = "smtp"

@@ -23,7 +23,6 @@ class Deadline:
     def __init__(self) -> None:
         self._socket: socket.socket | None = None
         self.expired = False
-        self.seconds = 0.0
 
     def watch(self, sock: socket.socket) -> None:
         """Call with the connection's socket as soon as it exists (before TLS)."""
@@ -40,7 +39,6 @@ class Deadline:
     @contextmanager
     def limit(self, seconds: float) -> Iterator[None]:
         """Shut the connection down if the block is still running after ``seconds``."""
-        self.seconds = seconds
         timer = threading.Timer(seconds, self._expire)
         timer.daemon = True
         timer.start()

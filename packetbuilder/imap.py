@@ -194,7 +194,8 @@ class ImapTransport:
             what, fix = self._reason(exc)
             raise Unsure(f"{what} while the draft was being placed", fix) from None
         if typ != "OK" and self._deadline.expired:  # an answer cut off by the deadline is no answer
-            raise Unsure(f"{self._reason(imaplib.IMAP4.abort(''))[0]} while the draft was being placed")
+            what, fix = self._reason(TimeoutError())
+            raise Unsure(f"{what} while the draft was being placed", fix)
         if typ != "OK":
             raise Refused(f"the server refused the draft ({_text(data)})",
                           "check that your mailbox is not full")
