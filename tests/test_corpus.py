@@ -91,13 +91,13 @@ _LABEL = re.compile(r"(?:^| )(?:•|\d{1,3}\.)(?= )")
 
 
 def as_typeset(entry: Entry) -> str:
-    """The entry's text in the order the page prints it: its first line, then its dates
-    (set in their own column), then what followed them and its details."""
+    """The entry's text in the order the page prints it: its first line, what followed its
+    dates and its details (one column), then its dates (the column beside it)."""
     lines = entry_lines(entry)
     if lines is None:
         return block_text(entry.blocks)
     first, dates, after = lines
-    return " ".join([plain(first), plain(dates), plain(after), block_text(entry.details)])
+    return " ".join([plain(first), plain(after), block_text(entry.details), plain(dates)])
 
 
 def _printed(text: str) -> str:

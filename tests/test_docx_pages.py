@@ -105,3 +105,32 @@ def test_long_application_docx_fits_three_pages_in_libreoffice(tmp_path: Path, o
     assert result.exit_code == 0, result.output
     assert len(list(out.glob("*/*.docx"))) == len(WRITERS)
     check_docx_packets(folder, out, office, limit=3)
+
+
+def first_words(pdf: Path, n: int = 5) -> list[str]:
+    """Each page's first words (list labels left out: Word's bullet is a Symbol glyph)."""
+    pages = []
+    for page in PdfReader(pdf).pages:
+        text = unicodedata.normalize("NFKC", page.extract_text()).replace("\uf0b7", " ").replace("•", " ")
+        pages.append(" ".join(text.split()[:n]))
+    return pages
+
+
+def test_libreoffice_breaks_the_docx_where_the_pdf_breaks(sample: Path, tmp_path: Path, office) -> None:
+    """The DOCX is the same document as the PDF: same page count for every packet, and
+    (nearly) every page starts with the same words, for the sample and two corpus
+    applications of other shapes (### entries with bullets; nested bullets)."""
+    corpus = Path(__file__).resolve().parent / "corpus"
+    pages = same = 0
+    for folder in (sample, corpus / "gensurg-headings", corpus / "obgyn-nested"):
+        out = tmp_path / "out" / folder.name
+        result = CliRunner().invoke(main, ["build", str(folder), "--out", str(out), "--format", "pdf,docx"])
+        assert result.exit_code == 0, result.output
+        app = load_application(folder)
+        converted = office({w.id: next((out / w.id).glob("*.docx")) for w in app.config.writers})
+        for writer in app.config.writers:
+            ours, theirs = first_words(next((out / writer.id).glob("*.pdf"))), first_words(converted[writer.id])
+            assert len(ours) == len(theirs), (folder.name, writer.id, ours, theirs)
+            pages += len(ours)
+            same += sum(a == b for a, b in zip(ours, theirs))
+    assert same >= 0.9 * pages, f"{same} of {pages} pages start with the same words"

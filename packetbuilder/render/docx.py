@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+from dataclasses import replace
 
 from docx import Document as WordDocument
 from docx.enum.section import WD_ORIENT
@@ -241,9 +242,6 @@ class _Writer:
         if item.fields:
             self.fields(item, container)
             return
-        if item.aside:
-            self.beside(item, container)
-            return
         if item.table is not None:
             self.table(item, container)
             return
@@ -283,21 +281,36 @@ class _Writer:
         if spec.right_indent or pad:
             fmt.right_indent = Pt(spec.right_indent + pad)
 
-    def beside(self, item: Item, container) -> None:
-        """An entry's first line and its dates, as the PDF sets them: a borderless table of
-        two columns, the dates right-aligned in the second."""
-        pad = self.sheet.page["entry_padding"]
+    def beside(self, group: list[Item], container) -> None:
+        """A CV entry whose first line has dates, as the PDF sets it: one table row that
+        never splits, the entry's lines in the first column and its dates right-aligned in
+        the second (an entry's page break, and a heading kept with it, then fall where the
+        PDF's do), tinted with a bar when the entry is marked."""
+        pad, panel = self.sheet.page["entry_padding"], self.sheet.page["entry_panel"]
         column = self.sheet.page["date_column"]
         width = PAGE_SIZES_PT[self.page_size][0] - self.sheet.page["margin_left"] - self.sheet.page["margin_right"]
-        table = self._plain_table(container, (width - 2 * pad - column, column), indent=pad)
-        cells = [_Cell(tc, table) for tc in table.add_row()._tr.tc_lst]
-        for cell, style, runs in ((cells[0], "Entry", item.runs), (cells[1], "Entry Date", item.aside)):
-            paragraph = cell.paragraphs[0]
-            _set_style(paragraph._p, self._style_id(style))
-            self.runs(paragraph, runs)
-            paragraph.paragraph_format.keep_with_next = True  # the entry stays on one page
-            if item.highlight:
+        table = self._plain_table(container, (width - 2 * pad - column, column), indent=pad,
+                                  margins=(panel, 0, panel, 0))
+        row = table.add_row()
+        _set(row._tr.get_or_add_trPr(), "w:cantSplit")
+        main, dates = (_Cell(tc, table) for tc in row._tr.tc_lst)
+        head = group[0]
+        _set_style(main.paragraphs[0]._p, self._style_id("Entry"))
+        self.runs(main.paragraphs[0], head.runs)
+        for item in group[1:]:
+            self.paragraph(replace(item, group=0, highlight=False), main)
+        _set_style(dates.paragraphs[0]._p, self._style_id("Entry Date"))
+        self.runs(dates.paragraphs[0], head.aside)
+        for cell in (main, dates):
+            self._as_in_a_cell(cell)
+            if head.highlight:
                 self._shade(cell)
+        if head.highlight:
+            borders = _element("w:tcBorders")
+            _set(borders, "w:left", val="single", sz="20", space="0", color=self.sheet.colors["highlight_bar"])
+            main._tc.get_or_add_tcPr().insert_element_before(borders, "w:shd", "w:noWrap", "w:tcMar",
+                                                              "w:textDirection", "w:tcFitText", "w:vAlign",
+                                                              "w:hideMark")
 
     def _plain_table(self, container, widths: tuple[float, ...], indent: float = 0,
                      margins: tuple[float, float, float, float] = (0, 0, 0, 0)):
@@ -366,17 +379,25 @@ class _Writer:
 
     def write(self, items: list[Item]) -> None:
         pad = self.sheet.page["entry_panel"]
-        for index, item in enumerate(items):
-            before = len(self.doc.element.body)
-            paragraph = self.paragraph(item, self.doc)
-            following = items[index + 1] if index + 1 < len(items) else None
+        index = 0
+        while index < len(items):
+            item = items[index]
+            if item.aside and item.group:
+                end = next((i for i in range(index + 1, len(items)) if items[i].group != item.group), len(items))
+                self.beside(items[index:end], self.doc)
+                index = end
+                continue
+            index += 1
+            before = self._body_end()
+            self.paragraph(item, self.doc)
+            following = items[index] if index < len(items) else None
             last = following is None or following.group != item.group
-            if paragraph is not None and not last and item.group:
-                paragraph.paragraph_format.keep_with_next = True  # an entry stays on one page
             if item.group:  # the PDF's panel pads an entry above and below: the same space here
-                previous = items[index - 1] if index else None
+                previous = items[index - 2] if index > 1 else None
                 first = previous is None or previous.group != item.group
                 added = list(self._paragraphs_since(before))
+                for paragraph in added if not last else ():
+                    paragraph.paragraph_format.keep_with_next = True  # an entry stays on one page
                 # as the PDF's panel is a table cell: its first paragraph's space before and
                 # its last one's space after give way to the panel's own padding
                 if first and added:
@@ -384,9 +405,14 @@ class _Writer:
                 if last and added:
                     added[-1].paragraph_format.space_after = Pt(pad)
 
+    def _body_end(self) -> int:
+        """Where the next block goes: before the body's closing w:sectPr."""
+        body = self.doc.element.body
+        return len(body) - (1 if len(body) and body[-1].tag == qn("w:sectPr") else 0)
+
     def _paragraphs_since(self, index: int):
-        """The paragraphs just added to the body, those in a table's cells included."""
-        for element in list(self.doc.element.body)[index:]:
+        """The paragraphs added to the body from ``index`` on, those in table cells included."""
+        for element in list(self.doc.element.body)[index:self._body_end()]:
             for p in element.iter(qn("w:p")):
                 yield Paragraph(p, self.doc)
 

@@ -36,9 +36,6 @@ from .flatten import Item, flatten
 from .styles import StyleSheet, indents, load_styles, tightened
 
 PAGE_SIZES = {"letter": LETTER, "a4": A4}
-# Besides headings, what never ends a page without what follows: the cover's title block,
-# the CV's name, contact line and the line that says the CV is a selection.
-KEEP_WITH_NEXT = ("Title", "Subtitle", "CV Name", "CV Contact", "Quote")
 REPEATED_HEADER_MAX = 72  # points, about five lines: the tallest table header repeated on each page
 
 
@@ -109,7 +106,7 @@ class _Styles:
                 textColor=_color(spec.color), spaceBefore=spec.space_before, spaceAfter=spec.space_after,
                 leftIndent=left, rightIndent=spec.right_indent, bulletIndent=label, bulletFontName=fonts.FAMILY,
                 alignment=TA_RIGHT if spec.align == "right" else TA_LEFT,
-                keepWithNext=name.startswith("Heading") or name in KEEP_WITH_NEXT, splitLongWords=1,
+                keepWithNext=spec.keep_with_next, splitLongWords=1,
                 allowWidows=0, allowOrphans=0)
         return self._cache[key]
 
@@ -344,8 +341,6 @@ class _Builder:
             return [self.para(text or "&nbsp;", code)]
         text = markup(item.runs, self.sheet) or "&nbsp;"
         bullet = escape(item.label) if item.label else None
-        if item.aside:
-            return [self.beside(self.para(text, style), markup(item.aside, self.sheet), width)]
         if item.outline:
             paragraph = self.para(text, style, outline=item.outline, title="".join(r.text for r in item.runs))
         else:
@@ -356,12 +351,16 @@ class _Builder:
                                           spaceBefore=0, spaceAfter=spec.space_after)]
         return [paragraph]
 
-    def beside(self, main: Flowable, aside: str, width: float) -> Table:
-        """An entry's first line with its dates in a right-aligned column of their own, so
-        every entry's dates stand at the right edge and a long line wraps beside them."""
+    def beside(self, items: list[Item], width: float) -> Table:
+        """An entry whose first line has dates: its lines and details in a column beside a
+        right-aligned column of its dates, so every entry's dates stand at the right edge
+        and what the entry says wraps beside them (the DOCX sets the same table)."""
         column = self.sheet.page["date_column"]
-        table = Table([[main, self.para(aside, self.style("Entry Date"))]], colWidths=[width - column, column],
-                      hAlign="LEFT", splitInRow=1)
+        head = items[0]
+        main = [self.para(markup(head.runs, self.sheet) or "&nbsp;", self.style(head.style, head.depth))]
+        main += [f for sub in items[1:] for f in self.paragraph(sub, width - column)]
+        table = Table([[main, self.para(markup(head.aside, self.sheet), self.style("Entry Date"))]],
+                      colWidths=[width - column, column], hAlign="LEFT", splitInRow=1)
         table.setStyle(_table_style([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                      ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 0),
                                      ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]))
@@ -436,13 +435,16 @@ class _Builder:
                 while end < len(items) and items[end].group == item.group:
                     end += 1
             inner_width = self.width - (2 * self.sheet.page["entry_padding"] if item.group else 0)
-            flowables = [f for sub in items[index:end] for f in self.paragraph(sub, inner_width)]
+            if item.aside:
+                flowables: list[Flowable] = [self.beside(items[index:end], inner_width)]
+            else:
+                flowables = [f for sub in items[index:end] for f in self.paragraph(sub, inner_width)]
             if item.group:
                 flowables = [self.panel(flowables, self.width, item.highlight)]
             for flowable in flowables:
                 flowable.entry_group = item.group  # read back by _Doc._measure
             index = end
-            if item.style.startswith("Heading") or item.style in KEEP_WITH_NEXT:
+            if self.sheet.styles.get(item.style, self.sheet["Body Text"]).keep_with_next:
                 held.extend(flowables)
                 continue
             if held or item.group:

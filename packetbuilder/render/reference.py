@@ -75,6 +75,7 @@ def _apply(style, spec, sheet: StyleSheet) -> None:
     font.italic = spec.italic
     font.color.rgb = RGBColor.from_string(spec.color)
     apply_metrics(style, spec)
+    style.paragraph_format.keep_with_next = spec.keep_with_next or None
     if spec.align == "right":
         style.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     if spec.rule_below:

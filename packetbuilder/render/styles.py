@@ -31,6 +31,7 @@ class ParaStyle:
     right_indent: float = 0  # prose keeps a readable line length inside the page's measure
     rule_below: bool = False  # a thin rule under the paragraph (the cover sheet's title block, section headings)
     align: str = "left"  # "left" or "right" (an entry's dates)
+    keep_with_next: bool = False  # never the last thing on a page: headings, the title block, the CV's name
 
 
 @dataclass(frozen=True)
@@ -132,5 +133,6 @@ def load_styles(path: Path = STYLE_SHEET) -> StyleSheet:
             color=colors.get(color, color), space_before=float(spec.get("space_before", 0)),
             space_after=float(spec.get("space_after", 0)), indent=float(spec.get("indent", 0)),
             right_indent=float(spec.get("right_indent", 0)),
-            rule_below=spec.get("rule_below", False), align=spec.get("align", "left"))
+            rule_below=spec.get("rule_below", False), align=spec.get("align", "left"),
+            keep_with_next=spec.get("keep_with_next", name.startswith("Heading")))
     return StyleSheet(raw["page"], raw["fonts"], colors, styles, tuple(raw.get("tighten", ())))
