@@ -107,6 +107,11 @@ def _programs(app: Application) -> list[str]:
     return out
 
 
+def _unbroken(phrase: str) -> str:
+    """A short phrase whose words stay on one line (no-break spaces); a long one may wrap."""
+    return phrase.replace(" ", "\u00a0") if len(phrase) <= 32 else phrase
+
+
 def _roster(app: Application, writer: Writer) -> list[str]:
     """The other writers of the same track who have not declined, with the kind of letter
     each writes: "Maya Chen, MD — a letter of recommendation (clinical)"."""
@@ -152,8 +157,8 @@ def request_section(app: Application, writer: Writer, parts: list[Section],
             rows.append(("Our work together", (_para(work),)))
     if writer.emphasis:
         rows.append(("You might speak to", (_bullets(writer.emphasis),)))
-    if cfg.application.qualities:
-        rows.append(("In a few words", (_para(" · ".join(cfg.application.qualities)),)))
+    if cfg.application.qualities:  # each phrase kept on one line: never "patient / advocate"
+        rows.append(("In a few words", (_para(" · ".join(_unbroken(q) for q in cfg.application.qualities)),)))
     applying = track.specialty + (" — " + " · ".join(track.focus) if track.focus else "")
     rows.append(("Applying to", (_para(applying),)))
     if track.requirements:
@@ -166,7 +171,8 @@ def request_section(app: Application, writer: Writer, parts: list[Section],
             "CV entries that concern our work are"
         rows.append(("Marked for you", (_para(f"{highlighted} {entries} shaded and marked with a bar in the "
                                               "margin."),)))
-    contents = " · ".join(s.title + (f"\u00a0p.{pages[s.key]}" if pages and s.key in pages else "") for s in parts)
+    contents = " · ".join(_unbroken(s.title) + (f"\u00a0p.{pages[s.key]}" if pages and s.key in pages else "")
+                          for s in parts)
     rows.append(("In this packet", (_para(contents),)))
     if writer.share_roster:
         others = _roster(app, writer)
