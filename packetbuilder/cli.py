@@ -187,6 +187,44 @@ def init(folder: Path) -> None:
     click.echo("then make it yours: edit packet.toml (every key is explained there), cv.md and notes/.")
 
 
+def _import_report(converted, name: str) -> None:
+    """What an import guessed (stdout) and could not place (stderr, as it may be lost text)."""
+    for line in converted.report.guess_lines():
+        click.echo(f"  {name}: {line}")
+    for line in converted.report.unplaced_lines():
+        click.secho(f"warning: {line}", fg="yellow", err=True)
+
+
+@main.command("import")
+@click.argument("source", metavar="CV.docx", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path),
+              help="Where to write the Markdown: a file, or a folder to put cv.md in (default ./cv.md).")
+@click.option("--force", is_flag=True, help="Replace the Markdown file and its import report if they exist.")
+@reports_errors
+def import_cv(source: Path, out: Path | None, force: bool) -> None:
+    """Turn a Word CV (.docx) into cv.md, in the shape packetbuilder reads best.
+
+    Sections, entries (a bold title, a table row of dates and text, dates after a tab)
+    and their bullets are found from Word's styles or, without styles, from how the CV
+    looks. What that took guessing is printed and kept beside the Markdown in
+    cv.import.json, which `check` reads to name each guess at its line; what could not
+    be placed (text boxes, pictures, headers, footers, comments) is printed on stderr
+    with its paragraph number. Never overwrites unless --force.
+
+    \b
+    Examples:
+      packetbuilder import ~/Documents/CV.docx --out my-application/cv.md
+      packetbuilder import CV.docx            # writes ./cv.md and ./cv.import.json
+    """
+    from .docx_import import import_docx
+
+    target, sidecar, converted = import_docx(source, out, force)
+    click.echo(f"wrote {target} ({converted.summary()}) and {sidecar}")
+    _import_report(converted, target.name)
+    click.echo(f"next: packetbuilder check (it lists the guesses again at their lines; delete {sidecar.name} "
+               "once they are right)")
+
+
 # -- planning: check, schedule, status ----------------------------------------------------
 
 today_option = click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
