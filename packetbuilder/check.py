@@ -9,18 +9,21 @@ module imports ``audit`` and ``build``; neither imports it.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from .assign import assign_all, assignment_rules
 from .audit import Findings, FitOutcome, audit
 from .build import build_packet, typesetter_for
 from .config import Writer
-from .findings import LEVELS
+from .errors import InputError
+from .findings import LEVELS, Finding
 from .fit import TooLong
+from .import_report import ImportReport, import_findings, sidecar_for
 from .packet import entry_text, writer_marking
 from .render.fonts import unshowable
 from .sources import Application
 from .specialties import load_specialties
-from .textfiles import read_text
+from .textfiles import read_text, resolve_inside
 
 
 def fit_outcome(app: Application, writer: Writer) -> FitOutcome:
@@ -43,10 +46,27 @@ def check_application(app: Application, today: dt.date) -> Findings:
     outcomes = {w.id: fit_outcome(app, w) for w in app.config.writers if w.status != "declined"}
     specialties = load_specialties()
     findings = audit(app, today, source_texts(app), outcomes, unshowable, specialties, notes_listing(app))
+    findings = Findings(tuple(sorted(findings.items + tuple(import_tips(app)), key=lambda f: LEVELS.index(f.level))))
     if not app.programs:
         return findings
     unmet = assignment_rules(assign_all(app.programs, app.config, specialties), app.config.application.programs or "")
     return Findings(tuple(sorted(findings.items + tuple(unmet), key=lambda f: LEVELS.index(f.level))))
+
+
+def import_tips(app: Application) -> list[Finding]:
+    """What ``import`` guessed in cv.md and could not place, from the report it left beside
+    it (cv.import.json), at the cv.md lines they concern; nothing without one."""
+    cv = app.config.application.cv
+    report = sidecar_for(resolve_inside(app.folder, cv))
+    if not report.is_file():
+        return []
+    name = str(sidecar_for(Path(cv)))
+    try:
+        parsed = ImportReport.from_json(read_text(app.folder, name, report))
+    except (ValueError, InputError) as exc:
+        return [Finding("warning", name, f"is not an import report packetbuilder can read ({exc})",
+                        f"delete {name}; it only lists what `import` guessed")]
+    return import_findings(parsed, read_text(app.folder, cv), cv, name)
 
 
 def notes_listing(app: Application) -> list[str]:
