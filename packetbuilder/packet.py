@@ -137,7 +137,7 @@ def request_section(app: Application, writer: Writer, parts: list[Section],
     service = service_of(track)
     deadline = cfg.deadline_of(writer)
     how = [submission_of(cfg, writer)]
-    if writer.letter_id:
+    if writer.letter_id and service.letter_ids:  # a Letter ID is ERAS's: ResidencyCAS e-mails the writer instead
         how.append(f"Letter ID {writer.letter_id}")
     if applicant.aamc_id:
         how.append(f"my AAMC ID {applicant.aamc_id}")
