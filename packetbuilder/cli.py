@@ -167,24 +167,39 @@ def schema() -> None:
 
 @main.command()
 @click.argument("folder", metavar="DIR", type=FOLDER)
+@click.option("--cv", "cv", type=click.Path(dir_okay=False, path_type=Path), metavar="CV.docx|CV.md",
+              help="Start from your own CV (a Word .docx, imported, or Markdown) instead of the sample: "
+                   "packet.toml gets your name and contact, and a commented writer template.")
 @reports_errors
-def init(folder: Path) -> None:
-    """Create a new application folder from the commented sample.
+def init(folder: Path, cv: Path | None) -> None:
+    """Create a new application folder from the commented sample, or from your own CV.
 
-    It never overwrites: DIR must not exist, or be empty.
+    It never overwrites: DIR must not exist, or be empty. With --cv, DIR gets your CV
+    as cv.md (a Word file is imported as `packetbuilder import` does, with its report
+    in cv.import.json for `check`) and a packet.toml with your name, e-mail and phone
+    filled in where the CV has them, every key explained, and no sample writers.
 
     \b
-    Example:
+    Examples:
       packetbuilder init my-application
+      packetbuilder init my-application --cv ~/Documents/CV.docx
     """
-    from .scaffold import create_application
+    from .scaffold import create_application, create_from_cv
 
-    created = create_application(folder)
+    created = create_application(folder) if cv is None else create_from_cv(folder, cv)
     click.echo(f"created {folder}: " + ", ".join(str(p) for p in created.files))
+    if created.imported is not None:
+        _import_report(created.imported, "cv.md")
     click.echo("next:")
     for command in created.next_steps():
         click.echo(f"  {command}")
-    click.echo("then make it yours: edit packet.toml (every key is explained there), cv.md and notes/.")
+    if cv is None:
+        click.echo("then make it yours: edit packet.toml (every key is explained there), cv.md and notes/.")
+        return
+    missing = ", ".join(key.replace("_", " ") for key, value in vars(created.facts).items() if value is None)
+    click.echo("first fill in packet.toml: your specialty under [[tracks]], the deadline, and one [[writers]] table "
+               "per letter writer (copy the commented template)"
+               + (f"; the CV did not give your {missing}" if missing else "") + ".")
 
 
 def _import_report(converted, name: str) -> None:
