@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 
 from .docx_reader import BREAK, TAB, Span, Unplaced, WordBody, WordParagraph, WordTable
 from .entry_parts import find_dates
+from .import_report import TITLE_LEFT_OUT
 
 Spans = tuple[Span, ...]
 
@@ -189,7 +190,8 @@ def _tidy_lead(spans: Spans) -> Spans:
             continue
         if span.bold:
             core = span.text.rstrip(" ,;:·|—–-")
-            if core and core != span.text and index + 1 < len(spans):
+            following = next((t for t in spans[index + 1:] if t.text.strip()), None)
+            if core and core != span.text and following is not None and not following.bold:
                 spans[index:index + 1] = [replace(span, text=core),
                                           Span(span.text[len(core):], False, span.italic, span.href)]
         break
@@ -365,7 +367,7 @@ def _name(items: list[_Item], paragraphs: list[tuple[int, WordParagraph]], body_
     i, p = first
     text = _heading_text(p)
     if not text or len(text.split()) > 6 or len(text) > 60 or re.search(r"[\d@]", text) or \
-            _SECTION_WORDS.search(text):
+            names_a_section(text):
         return None
     if p.outline is not None:
         same = sum(1 for _, q in paragraphs if q.outline == p.outline)
@@ -393,9 +395,26 @@ class _Entry:
     details: list[Detail] = field(default_factory=list)
     detail_base: int | None = None  # the list level of its first bullet
 
+    def another_dated(self, paragraph: WordParagraph) -> bool:
+        """A short line with dates of its own under an entry that has its dates: the next
+        entry (a plain one), not this one's second line."""
+        dated = self.dates or find_dates(_text(join(self.first)))
+        return bool(dated) and _short(paragraph) and find_dates(paragraph.text) is not None
+
     def done(self) -> ImportedEntry:
-        first = _tidy_lead(join(self.first + ([self.dates] if self.dates else [])))
-        return ImportedEntry(first, self.paragraph, tuple(self.details), self.ordered)
+        """The first line: its pieces, then the dates, then any tags (``{: .keep }``) a piece
+        ended with, since tags are read only at the end of the line."""
+        pieces, tags = [], []
+        for piece in self.first:
+            last = piece[-1] if piece else None
+            if last is not None and (m := TAGS_AT_END.search(last.text)) and len(self.first) > 1:
+                tags.append((Span(last.text[m.start():].strip()),))
+                piece = _strip(piece[:-1] + ((replace(last, text=last.text[: m.start()]),) if m.start() else ()))
+            if piece:
+                pieces.append(piece)
+        first = join(pieces + ([self.dates] if self.dates else [])) + tuple(
+            span for tag in tags for span in (Span(" "), *tag))
+        return ImportedEntry(_tidy_lead(first), self.paragraph, tuple(self.details), self.ordered)
 
 
 def _first_line(paragraph: WordParagraph) -> tuple[list[Spans], Spans, bool]:
@@ -481,10 +500,11 @@ class _SectionBuilder:
                     if list_run_entries and self.current is not None:
                         self.note("entry list", item.number)
                 self.bullet(item, list_run_entries)
-            elif self.current is not None and (item.indented or (self.bold_mode and not _bold_lead(item.spans))):
+            elif self.current is not None and (item.indented or (
+                    self.bold_mode and not _bold_lead(item.spans) and not self.current.another_dated(item))):
                 self.follow(item)
             else:
-                if self.current is not None:
+                if self.current is not None and not _bold_lead(item.spans):
                     self.note("paragraphs", item.number)
                 self.start(item)
         self.close()
@@ -517,10 +537,11 @@ class _SectionBuilder:
                 self.follow(paragraph)
 
     def follow(self, paragraph: WordParagraph) -> None:
-        """A plain paragraph under an entry: the short line under its title (organisation,
-        place, dates) joins its first line; anything else is a paragraph of description."""
+        """A plain paragraph under an entry: the short line under a title paragraph
+        (organisation, place, dates) joins its first line; anything else, and any text that
+        continues a list item, is a paragraph of description."""
         current = self.current
-        if not current.details and _short(paragraph) and len(current.first) < 4:
+        if current.from_list is None and not current.details and _short(paragraph) and len(current.first) < 4:
             pieces, dates, _ = _first_line(paragraph)
             current.first.extend(pieces)
             current.dates = current.dates or dates
@@ -582,7 +603,7 @@ def shape(body: WordBody) -> ImportedCv:
         name = tuple(Span(" " if s.text == TAB else s.text, italic=s.italic) for s in _strip(paragraph.spans))
         name_paragraph = paragraph.number
     head = [item for i, item in enumerate(items[: starts[0] if starts else len(items)]) if i != plan.name]
-    preamble, preamble_guess = _preamble(head) if starts else ([], None)
+    preamble, preamble_guess, left_out = _preamble(head) if starts else ([], None, [])
     if preamble_guess:
         guesses.append(preamble_guess)
     sections = []
@@ -606,30 +627,34 @@ def shape(body: WordBody) -> ImportedCv:
                                                                      s=("y" if count == 1 else "ies") if "entr{s}" in what else
                                                                      "" if count == 1 else "s"), fix))
     guesses.sort(key=lambda g: g.paragraph)
-    return ImportedCv(name, name_paragraph, tuple(preamble), tuple(sections), tuple(guesses), body.unplaced)
+    unplaced = tuple(sorted(body.unplaced + tuple(left_out), key=lambda u: u.paragraph))
+    return ImportedCv(name, name_paragraph, tuple(preamble), tuple(sections), tuple(guesses), unplaced)
 
 
-def _preamble(items: list[_Item]) -> tuple[list[tuple[Spans, int]], Guess | None]:
+def _preamble(items: list[_Item]) -> tuple[list[tuple[Spans, int]], Guess | None, list[Unplaced]]:
     """The lines above the first section: short ones (address, e-mail, phone) joined into
-    one contact line with " · "; longer ones (a summary) kept as paragraphs of their own."""
+    one contact line with " · "; longer ones (a summary) kept as paragraphs of their own.
+    A "Curriculum Vitae" line is left out, and said so: the packet titles the CV page."""
     contact: list[Spans] = []
+    lines = 0
     others: list[tuple[Spans, int]] = []
+    titles: list[Unplaced] = []
     first = 0
     for item in items:
-        if isinstance(item, _Row):
-            paragraphs = [p for cell in item.cells for p in cell] + [WordParagraph(item.number, item.dates)]
-        else:
-            paragraphs = [item]
+        paragraphs = [p for cell in item.cells for p in cell] + [WordParagraph(item.number, item.dates)] \
+            if isinstance(item, _Row) else [item]
         for paragraph in paragraphs:
-            pieces = split_at(paragraph.spans)
-            if len(paragraph.text) <= 120 and not re.search(r"[.!?]$", paragraph.text.strip()) \
-                    or re.search(r"@|\+?\d[\d ().-]{7,}\d", paragraph.text) and len(paragraph.text) <= 160:
-                contact.extend(pieces)
+            text = paragraph.text.strip()
+            if _CV_TITLE.match(text):
+                titles.append(Unplaced(paragraph.number, TITLE_LEFT_OUT, text))
+            elif len(text) <= 120 and not re.search(r"[.!?]$", text) or \
+                    re.search(r"@|\+?\d[\d ().-]{7,}\d", text) and len(text) <= 160:
+                contact.extend(split_at(paragraph.spans))
+                lines += 1
                 first = first or paragraph.number
             else:
-                others.append((_strip(paragraph.spans), paragraph.number))
+                others.append((join(split_at(paragraph.spans)), paragraph.number))
     out = ([(join(contact, " · "), first)] if contact else []) + others
-    guess = Guess(first, f"joined {len(contact)} lines above the first section into your contact line",
-                  "if one of them is not contact information, give it a line of its own") \
-        if len(contact) > 1 else None
-    return out, guess
+    guess = Guess(first, f"joined {lines} lines above the first section into your contact line",
+                  "if one of them is not contact information, give it a line of its own") if lines > 1 else None
+    return out, guess, titles

@@ -2,14 +2,16 @@
 
 The shape is the one docs/format.md leads with: ``# Name``, the contact line, ``##``
 sections, and each entry a list item ``- **Title**, the rest, Dates`` with its details
-as bullets indented four spaces under it. An entry with a paragraph of description
-keeps that shape too, the paragraph indented under the item like its bullets: a
-``### Title`` entry would own every list item after it up to the next heading, so one
-such entry would force the whole section into ``###`` form, and a bare ``###`` over
-dated bullets is read as a heading over entries, not an entry. One shape for every
-entry leaves neither trap in a file the student goes on editing.
+as bullets indented four spaces under it, and a paragraph of description indented
+under it the same way. One shape for every entry, because the other, a ``### Title``
+entry, owns every list item after it up to the next heading (so one such entry would
+force its whole section into ``###`` form) and a bare ``###`` over dated bullets is read
+as a heading over entries, not an entry. The exception is an entry whose dates are
+only in its description ("July 2026 · 4 weeks. Carried…"): a ``###`` entry reads the
+paragraph under its heading as its first line and finds them there, so such a section
+is written as ``###`` entries throughout.
 
-Text is escaped so it reads back as the words the DOCX had: ``*``, ``_``, ``[``,
+Text is escaped so it reads back as the words the DOCX had: ``*``, ``_``, ``[``, ``{``,
 `````, ``#``, ``<``, ``&`` before an entity name, ``--`` and ``...`` (which would be
 typeset as dashes and an ellipsis), and at the start of a line anything that would
 start a list or a quote. Straight quotes are left to be typeset as curly ones, as in
@@ -25,6 +27,7 @@ import re
 
 from .cv_shapes import TAGS_AT_END, Detail, ImportedCv, ImportedEntry, ImportedSection, Spans
 from .docx_reader import TAB, Span
+from .entry_parts import find_dates
 
 WIDTH = 92  # as the sample cv.md is wrapped: a line an editor shows whole
 _LINKABLE = ("http:", "https:", "mailto:", "tel:")  # what the reader keeps as links
@@ -132,7 +135,7 @@ def _tokens(text: str) -> list[str]:
     tokens: list[str] = []
     depth = 0
     for word in (w for w in text.split(" ") if w):  # (two spaces before a line's end would break it)
-        if depth and tokens:
+        if (depth or not word.strip()) and tokens:  # a no-break space alone on a line would end the paragraph
             tokens[-1] += " " + word
         else:
             tokens.append(word)
@@ -185,6 +188,8 @@ def _entry(out: _Out, entry: ImportedEntry, marker: str) -> None:
             out.blank()
         else:
             _bullet(out, detail, "    " * (detail.depth + 1))
+    if any(d.prose for d in entry.details):
+        out.blank()  # a list item with paragraphs is "loose": without a blank line the next item joins it
 
 
 def _bullet(out: _Out, detail: Detail, indent: str) -> None:
@@ -233,12 +238,20 @@ def _heading_entry(out: _Out, entry: ImportedEntry) -> None:
 
 
 def heading_shaped(section: ImportedSection) -> bool:
-    """Whether a section's entries are written as ``###`` entries: when one of them has a
-    paragraph of description (a ``###`` entry takes its first paragraph as its first line,
-    so the dates written there are found), unless they are numbered or grouped. Then all
-    of them, since a ``###`` owns the list items after it."""
-    return (any(d.prose for e in section.entries for d in e.details) and not section.groups
+    """Whether a section's entries are written as ``###`` entries: when one of them has no
+    dates on its first line but has them in the paragraph under it ("July 2026 · 4 weeks.
+    Carried…"), as a ``###`` entry reads that paragraph as part of its first line and
+    finds them there; unless they are numbered or grouped. Then all of them, since a
+    ``###`` owns the list items after it."""
+    return (any(_dated_by_prose(e) for e in section.entries) and not section.groups
             and not any(e.ordered for e in section.entries))
+
+
+def _dated_by_prose(entry: ImportedEntry) -> bool:
+    text = "".join(s.text for s in entry.first)
+    first = entry.details[0] if entry.details else None
+    return find_dates(text) is None and first is not None and first.prose and \
+        find_dates("".join(s.text for s in first.spans)) is not None
 
 
 def to_markdown(cv: ImportedCv) -> tuple[str, dict[int, int]]:

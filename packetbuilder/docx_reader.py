@@ -140,12 +140,10 @@ def _refusal(name: str, data: bytes) -> Problem | None:
                            f"{_SAVE_AS}; or convert it with `soffice --headless --convert-to docx {Path(name).name}`")
         return Problem(name, "is an older Office file (not a Word .docx)", _SAVE_AS)
     if not zipfile.is_zipfile(io.BytesIO(data)):
-        kind = ("a PDF" if data.startswith(b"%PDF") else "an RTF file" if data.startswith(b"{\\rtf")
-                else "not a Word .docx file")
-        fix = _SAVE_AS if kind != "not a Word .docx file" else (
-            "import the .docx file Word saved; a CV already in Markdown goes in as it is "
-            "(`packetbuilder init DIR --cv cv.md`)")
-        return Problem(name, f"is {kind}" if kind.startswith("a") else f"is {kind}", fix)
+        if data.startswith((b"%PDF", b"{\\rtf")):
+            return Problem(name, f"is {'a PDF' if data.startswith(b'%PDF') else 'an RTF file'}, not a .docx", _SAVE_AS)
+        return Problem(name, "is not a Word .docx file", "import the .docx file Word saved; a CV already in "
+                                                          "Markdown goes in as it is (`packetbuilder init DIR --cv cv.md`)")
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         names = set(archive.namelist())
         if "word/document.xml" in names or any(n.endswith("document.xml") and n.startswith("word/") for n in names):
@@ -247,6 +245,14 @@ class _Styles:
         return None
 
 
+def _int(value: str | None, default=0):
+    """An integer attribute, or ``default`` when it is missing or not a whole number."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
 def _on_attr(value: str | None) -> bool:
     return value is not None and value.lower() in ("1", "true", "on")
 
@@ -269,15 +275,17 @@ class _Numbering:
             levels = {}
             if ref is not None and ref.get(_w("val")) in abstract:
                 for lvl in abstract[ref.get(_w("val"))].iterfind(_w("lvl")):
-                    levels[int(lvl.get(_w("ilvl"), "0"))] = lvl
+                    levels[_int(lvl.get(_w("ilvl")))] = lvl
             for override in num.iterfind(_w("lvlOverride")):
                 lvl = override.find(_w("lvl"))
                 if lvl is not None:
-                    levels[int(override.get(_w("ilvl"), "0"))] = lvl
+                    levels[_int(override.get(_w("ilvl")))] = lvl
             for level, lvl in levels.items():
-                fmt = lvl.find(_w("numFmt"))
-                self.formats[(num.get(_w("numId"), ""), level)] = fmt.get(_w("val"), "decimal") if fmt is not None \
-                    else "decimal"
+                fmt, text = lvl.find(_w("numFmt")), lvl.find(_w("lvlText"))
+                shown = fmt.get(_w("val"), "decimal") if fmt is not None else "decimal"
+                if text is not None and not (text.get(_w("val")) or "").strip():
+                    shown = "none"  # a level that shows no marker: text continuing a list item (as pandoc writes it)
+                self.formats[(num.get(_w("numId"), ""), level)] = shown
 
     def format(self, num_id: str, level: int) -> str:
         return self.formats.get((num_id, level), "bullet")
@@ -354,26 +362,26 @@ class _Reader:
         level, ordered = self._list(ppr, style_id, style)
         if level is None and (m := _MANUAL_BULLET.match(text)) and len(text) > len(m.group(0)):
             # a bullet typed by hand ("• Led the…"); indented, or a hollow one, is a level down
-            level, ordered = int(m.group(0)[0] in " \t" or m.group(1) in "◦○▫–-"), False
+            level, ordered = int(m.group(0)[0] in " \t" or m.group(1) in "◦○▫"), False
             spans = _drop_prefix(spans, len(m.group(0)))
         outline = _heading_level(style)
         found = self._property(ppr, style_id, "w:outlineLvl")
-        if outline is None and found is not None and found.get(_w("val"), "9").isdigit() \
-                and int(found.get(_w("val"))) < 9:
-            outline = int(found.get(_w("val"))) + 1
+        if outline is None and found is not None and _int(found.get(_w("val")), 9) < 9:  # 9: body text
+            outline = _int(found.get(_w("val"))) + 1
         border = self._property(ppr, style_id, "w:pBdr/w:bottom")
         indent = self._property(ppr, style_id, "w:ind")
-        left = (indent.get(_w("left")) or indent.get(_w("start")) or "0") if indent is not None else "0"
+        left = _int(indent.get(_w("left")) or indent.get(_w("start"))) if indent is not None else 0
+        left = max(left, 720 if level is None and self._in_list(ppr, style_id) else 0)
         return WordParagraph(
             number, tuple(spans), style, outline, style.strip().lower() == "title", level, ordered,
             max(sizes) if sizes else self._size(None, style_id), caps,
             border is not None and border.get(_w("val"), "none") not in ("none", "nil"),
-            left.lstrip("-").isdigit() and int(left) >= 360)
+            left >= 360)
 
     def _property(self, ppr, style_id, path):
         """A paragraph property, set on the paragraph or by its style."""
         found = ppr.find(path, _NS) if ppr is not None else None
-        return found if found is not None else self.styles.find(style_id, f"w:pPr/{path.removeprefix('w:pPr/')}")
+        return found if found is not None else self.styles.find(style_id, f"w:pPr/{path}")
 
     def _list(self, ppr, style_id, style: str) -> tuple[int | None, bool]:
         """(0-based level, numbered) of a list paragraph: numPr on it or on its style; the
@@ -386,14 +394,20 @@ class _Reader:
         if num is None or num.get(_w("val"), "0") == "0":
             return None, False
         ilvl = own_level if own_level is not None else self.styles.find(style_id, "w:pPr/w:numPr/w:ilvl")
-        level = int(ilvl.get(_w("val"), "0")) if ilvl is not None and ilvl.get(_w("val"), "").isdigit() else None
+        level = _int(ilvl.get(_w("val")), None) if ilvl is not None else None
         if level is None or (own_level is None and level == 0):
             m = _STYLE_LEVEL.match(style.strip())
             level = int(m.group(1)) - 1 if m else (level or 0)
         fmt = self.numbering.format(num.get(_w("val"), ""), level)
         if fmt == "none":
-            return None, False
+            return None, False  # (indented by its list level: see WordParagraph.indented)
         return level, fmt not in ("bullet",)
+
+    def _in_list(self, ppr, style_id) -> bool:
+        """A paragraph numbered with a level that shows no marker: it continues a list item."""
+        numpr = ppr.find(_w("numPr")) if ppr is not None else None
+        num = numpr.find(_w("numId")) if numpr is not None else self.styles.find(style_id, "w:pPr/w:numPr/w:numId")
+        return num is not None and num.get(_w("val"), "0") != "0"
 
     def _size(self, rpr, style_id, run_style=None) -> float:
         found = rpr.find(_w("sz")) if rpr is not None else None
@@ -402,10 +416,7 @@ class _Reader:
                 found = self.styles.find(source, "w:rPr/w:sz")
         if found is None and self.styles.defaults is not None:
             found = self.styles.defaults.find(_w("sz"))
-        try:
-            return int(found.get(_w("val"))) / 2 if found is not None else 10.0
-        except (TypeError, ValueError):
-            return 11.0
+        return _int(found.get(_w("val")), 20) / 2 if found is not None else 10.0  # Word's default: 10 pt
 
     def _toggle(self, rpr, style_id, run_style, tag: str) -> bool:
         found = rpr.find(_w(tag)) if rpr is not None else None

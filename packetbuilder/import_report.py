@@ -22,6 +22,7 @@ from .findings import Finding
 
 FORMAT = 1
 SUFFIX = ".import.json"
+TITLE_LEFT_OUT = "document title"  # "Curriculum Vitae" above the name: the packet titles the CV page itself
 
 
 def sidecar_for(cv: Path) -> Path:
@@ -111,7 +112,10 @@ def import_findings(report: ImportReport, cv_text: str, cv_name: str, report_nam
             continue  # the student has added it since
         line = min(max(note.line, 1), max(len(lines), 1))
         what = f"{note.what} in {_where(report.source, note.paragraph)}"
-        if note.message:
+        if note.what == TITLE_LEFT_OUT:
+            findings.append(Finding("tip", f"{cv_name}:{line}", f"{what} was left out: {_quoted(note.message)}",
+                                    "nothing to do: the packet heads your CV page itself"))
+        elif note.message:
             findings.append(Finding("warning", f"{cv_name}:{line}",
                                     f"{what} was not imported: {_quoted(note.message)}",
                                     "if it belongs in your CV, add it to cv.md near this line"))
