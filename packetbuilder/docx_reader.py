@@ -41,6 +41,11 @@ _NS = {
 }
 
 
+# A part python-docx does not parse itself is parsed here as it parses its own: no entities
+# resolved (an entity could name a file on this computer), no network.
+_SAFE = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+
+
 def _w(tag: str) -> str:
     return f"{{{W}}}{tag}"
 
@@ -552,7 +557,7 @@ class _Reader:
     @staticmethod
     def _xml(part):
         element = getattr(part, "element", None)
-        return element if element is not None else etree.fromstring(part.blob)
+        return element if element is not None else etree.fromstring(part.blob, _SAFE)
 
     def _notes(self) -> None:
         """Footnotes, endnotes and comments: text a CV seldom means to keep, reported."""

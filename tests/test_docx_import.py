@@ -507,3 +507,23 @@ def test_each_corpus_cv_comes_back_through_word_with_the_same_entries(folder: Pa
 
     assert imported.title == original.title and shape(imported) == shape(original)
     assert docx_words(docx) - read_back_words(imported, converted.report) == Counter()
+
+
+def test_an_entity_in_a_part_is_never_resolved(tmp_path: Path) -> None:
+    """A footnotes part naming a file on this computer as an XML entity: its text stays out."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOPSECRETWORD", encoding="utf-8")
+    doc = WordDocument()
+    doc.add_heading("Education", 1)
+    entry = doc.add_paragraph("Lakeside School of Medicine, 2022 – 2026")
+    xml = (f'<?xml version="1.0"?><!DOCTYPE w:footnotes [<!ENTITY e SYSTEM "file://{secret}">]>'
+           f'<w:footnotes {nsdecls("w")}><w:footnote w:id="1"><w:p><w:r><w:t>&e;</w:t></w:r></w:p></w:footnote>'
+           "</w:footnotes>")
+    part = Part(PackURI("/word/footnotes.xml"),
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml", xml.encode(),
+                doc.part.package)
+    doc.part.relate_to(part, RT.FOOTNOTES)
+    entry.add_run()._r.append(parse_xml(f'<w:footnoteReference {nsdecls("w")} w:id="1"/>'))
+    doc.save(str(tmp_path / "cv.docx"))
+    converted = convert(tmp_path / "cv.docx")
+    assert "TOPSECRETWORD" not in converted.markdown + converted.report.to_json().decode()
