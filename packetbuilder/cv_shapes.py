@@ -20,11 +20,11 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
-from .docx_reader import BREAK, TAB, Span, Unplaced, WordBody, WordParagraph, WordTable
+from .docx_reader import BREAK, TAB, Unplaced, WordBody, WordParagraph, WordTable
 from .entry_parts import find_dates
 from .import_report import TITLE_LEFT_OUT
+from .model import Run, Runs
 
-Spans = tuple[Span, ...]
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ _SECTION_FIX = "if it is not a section title, rewrite it as an entry: `- {}` und
 class Detail:
     """A bullet under an entry (``depth`` 0 is the first level), or a paragraph of prose."""
 
-    spans: Spans
+    spans: Runs
     paragraph: int
     depth: int = 0
     ordered: bool = False
@@ -55,7 +55,7 @@ class Detail:
 class ImportedEntry:
     """One entry: its first line as it is to be written, then its details in order."""
 
-    first: Spans
+    first: Runs
     paragraph: int
     details: tuple[Detail, ...] = ()
     ordered: bool = False  # one of a numbered list (publications)
@@ -73,9 +73,9 @@ class ImportedSection:
 
 @dataclass(frozen=True)
 class ImportedCv:
-    name: Spans
+    name: Runs
     name_paragraph: int
-    preamble: tuple[tuple[Spans, int], ...]  # the contact line first, then any other paragraph above the sections
+    preamble: tuple[tuple[Runs, int], ...]  # the contact line first, then any other paragraph above the sections
     sections: tuple[ImportedSection, ...]
     guesses: tuple[Guess, ...]
     unplaced: tuple[Unplaced, ...]
@@ -100,7 +100,7 @@ _CV_TITLE = re.compile(r"(?i)^\s*(?:curriculum\s+vitae|c\.?v\.?|r[ée]sum[ée])\
 _SEPARATOR = re.compile(r"^[\s,;:·|•—–-]*$")
 
 
-def _text(spans: Spans) -> str:
+def _text(spans: Runs) -> str:
     return "".join(s.text for s in spans)
 
 
@@ -127,8 +127,8 @@ def mostly_dates(text: str) -> bool:
     return len(rest.split()) <= 2 and not re.search(r"\d", rest)
 
 
-def _strip(spans: Spans) -> Spans:
-    """Spans without outer whitespace, and without empty ones."""
+def _strip(spans: Runs) -> Runs:
+    """Runs without outer whitespace, and without empty ones."""
     items = [s for s in spans if s.text]
     while items and not items[0].text.strip():
         items.pop(0)
@@ -140,9 +140,9 @@ def _strip(spans: Spans) -> Spans:
     return tuple(items)
 
 
-def split_at(spans: Spans, marks: tuple[str, ...] = (TAB,)) -> list[Spans]:
+def split_at(spans: Runs, marks: tuple[str, ...] = (TAB,)) -> list[Runs]:
     """The spans cut at tabs (and any other mark given), empty pieces dropped."""
-    pieces: list[list[Span]] = [[]]
+    pieces: list[list[Run]] = [[]]
     for span in spans:
         if span.text in marks:
             pieces.append([])
@@ -151,9 +151,9 @@ def split_at(spans: Spans, marks: tuple[str, ...] = (TAB,)) -> list[Spans]:
     return [p for p in (_strip(tuple(piece)) for piece in pieces) if p and _text(p).strip()]
 
 
-def join(parts: list[Spans], separator: str = ", ") -> Spans:
+def join(parts: list[Runs], separator: str = ", ") -> Runs:
     """Pieces of one line joined with ``separator``, unless the text already has one there."""
-    out: list[Span] = []
+    out: list[Run] = []
     for part in parts:
         part = _strip(part)
         if not part:
@@ -163,25 +163,25 @@ def join(parts: list[Spans], separator: str = ", ") -> Spans:
             if first and first in ",;:.)" or last == "(":
                 pass
             elif last in ",;:·|—–-" or first in "·|—–-":
-                out.append(Span(" "))
+                out.append(Run(" "))
             else:
-                out.append(Span(separator))
+                out.append(Run(separator))
         out.extend(part)
     return tuple(out)
 
 
-def _bold_lead(spans: Spans) -> bool:
+def _bold_lead(spans: Runs) -> bool:
     """A line that starts in bold: an entry's title."""
     first = next((s for s in spans if s.text.strip()), None)
     return first is not None and first.bold
 
 
-def _all_bold(spans: Spans) -> bool:
+def _all_bold(spans: Runs) -> bool:
     shown = [s for s in spans if s.text.strip() and s.text not in (TAB, BREAK)]
     return bool(shown) and all(s.bold for s in shown)
 
 
-def _tidy_lead(spans: Spans) -> Spans:
+def _tidy_lead(spans: Runs) -> Runs:
     """A bold title's trailing comma or colon moved out of the bold (``**Title,** Org`` →
     ``**Title**, Org``), so the title is the words alone."""
     spans = list(spans)
@@ -193,7 +193,7 @@ def _tidy_lead(spans: Spans) -> Spans:
             following = next((t for t in spans[index + 1:] if t.text.strip()), None)
             if core and core != span.text and following is not None and not following.bold:
                 spans[index:index + 1] = [replace(span, text=core),
-                                          Span(span.text[len(core):], False, span.italic, span.href)]
+                                          Run(span.text[len(core):], italic=span.italic, href=span.href)]
         break
     return tuple(spans)
 
@@ -201,7 +201,7 @@ def _tidy_lead(spans: Spans) -> Spans:
 TAGS_AT_END = re.compile(r"\s*\{:?\s*(?:[.#][\w-]+\s*)+\}\s*$")
 
 
-def _bold_title(spans: Spans) -> Spans:
+def _bold_title(spans: Runs) -> Runs:
     """A heading's text as an entry's bold title; tags at its end (``{: .chen }``, as a DOCX
     made from a packetbuilder cv.md has them) stay outside the bold."""
     out = [replace(s, bold=True) for s in spans]
@@ -218,7 +218,7 @@ class _Row:
     """A table row read as one entry: its dates cell and the other cells' paragraphs."""
 
     number: int
-    dates: Spans
+    dates: Runs
     cells: tuple[tuple[WordParagraph, ...], ...]
     left: bool  # the dates are in the first column
 
@@ -233,7 +233,7 @@ def _pieces(paragraph: WordParagraph) -> list[WordParagraph]:
     if not any(s.text == BREAK for s in paragraph.spans):
         return [paragraph]
     if paragraph.list_level is not None:
-        return [replace(paragraph, spans=tuple(Span(" ") if s.text == BREAK else s for s in paragraph.spans))]
+        return [replace(paragraph, spans=tuple(Run(" ") if s.text == BREAK else s for s in paragraph.spans))]
     return [replace(paragraph, spans=line) for line in split_at(paragraph.spans, (BREAK,))]
 
 
@@ -247,7 +247,7 @@ def _row(table_row: tuple[tuple[WordParagraph, ...], ...]) -> _Row | None:
     others = tuple(c for i, c in filled if i != index)
     dates = join([_strip(p.spans) for p in cell if p.text.strip()], " ")
     number = min(p.number for _, c in filled for p in c)
-    return _Row(number, tuple(Span(s.text) for s in dates), others, index == filled[0][0])
+    return _Row(number, tuple(Run(s.text) for s in dates), others, index == filled[0][0])
 
 
 def stream(body: WordBody) -> list[_Item]:
@@ -387,8 +387,8 @@ def _name(items: list[_Item], paragraphs: list[tuple[int, WordParagraph]], body_
 
 @dataclass
 class _Entry:
-    first: list[Spans]  # the first line's pieces, joined when written
-    dates: Spans  # dates moved to the end of the first line
+    first: list[Runs]  # the first line's pieces, joined when written
+    dates: Runs  # dates moved to the end of the first line
     paragraph: int
     from_list: int | None = None  # the list level of an entry that is a list item
     ordered: bool = False
@@ -408,16 +408,16 @@ class _Entry:
         for piece in self.first:
             last = piece[-1] if piece else None
             if last is not None and (m := TAGS_AT_END.search(last.text)) and len(self.first) > 1:
-                tags.append((Span(last.text[m.start():].strip()),))
+                tags.append((Run(last.text[m.start():].strip()),))
                 piece = _strip(piece[:-1] + ((replace(last, text=last.text[: m.start()]),) if m.start() else ()))
             if piece:
                 pieces.append(piece)
         first = join(pieces + ([self.dates] if self.dates else [])) + tuple(
-            span for tag in tags for span in (Span(" "), *tag))
+            span for tag in tags for span in (Run(" "), *tag))
         return ImportedEntry(_tidy_lead(first), self.paragraph, tuple(self.details), self.ordered)
 
 
-def _first_line(paragraph: WordParagraph) -> tuple[list[Spans], Spans, bool]:
+def _first_line(paragraph: WordParagraph) -> tuple[list[Runs], Runs, bool]:
     """An entry's first paragraph as (pieces, dates, whether the dates were set off by a
     tab): "Title, Org<tab>July 2026" → ([Title, Org], July 2026)."""
     pieces = split_at(paragraph.spans)
@@ -596,11 +596,11 @@ def shape(body: WordBody) -> ImportedCv:
     plan = _plan(items, body.body_size)
     guesses = list(plan.guesses)
     starts = sorted(plan.sections)
-    name: Spans = ()
+    name: Runs = ()
     name_paragraph = 0
     if plan.name is not None:
         paragraph = items[plan.name]
-        name = tuple(Span(" " if s.text == TAB else s.text, italic=s.italic) for s in _strip(paragraph.spans))
+        name = tuple(Run(" " if s.text == TAB else s.text, italic=s.italic) for s in _strip(paragraph.spans))
         name_paragraph = paragraph.number
     head = [item for i, item in enumerate(items[: starts[0] if starts else len(items)]) if i != plan.name]
     preamble, preamble_guess, left_out = _preamble(head) if starts else ([], None, [])
@@ -631,13 +631,13 @@ def shape(body: WordBody) -> ImportedCv:
     return ImportedCv(name, name_paragraph, tuple(preamble), tuple(sections), tuple(guesses), unplaced)
 
 
-def _preamble(items: list[_Item]) -> tuple[list[tuple[Spans, int]], Guess | None, list[Unplaced]]:
+def _preamble(items: list[_Item]) -> tuple[list[tuple[Runs, int]], Guess | None, list[Unplaced]]:
     """The lines above the first section: short ones (address, e-mail, phone) joined into
     one contact line with " · "; longer ones (a summary) kept as paragraphs of their own.
     A "Curriculum Vitae" line is left out, and said so: the packet titles the CV page."""
-    contact: list[Spans] = []
+    contact: list[Runs] = []
     lines = 0
-    others: list[tuple[Spans, int]] = []
+    others: list[tuple[Runs, int]] = []
     titles: list[Unplaced] = []
     first = 0
     for item in items:

@@ -24,10 +24,12 @@ cv.md (pandoc) carries its tags that way.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
-from .cv_shapes import TAGS_AT_END, Detail, ImportedCv, ImportedEntry, ImportedSection, Spans
-from .docx_reader import TAB, Span
+from .cv_shapes import TAGS_AT_END, Detail, ImportedCv, ImportedEntry, ImportedSection
+from .docx_reader import TAB
 from .entry_parts import find_dates
+from .model import Run, Runs
 
 WIDTH = 92  # as the sample cv.md is wrapped: a line an editor shows whole
 _LINKABLE = ("http:", "https:", "mailto:", "tel:")  # what the reader keeps as links
@@ -52,8 +54,8 @@ def _markers(bold: bool, italic: bool) -> str:
     return ("**" if bold else "") + ("*" if italic else "")
 
 
-def _emphasis(spans: Spans) -> str:
-    """Spans as Markdown emphasis: bold outside italic, each marker against a letter (a
+def _emphasis(spans: Runs) -> str:
+    """Runs as Markdown emphasis: bold outside italic, each marker against a letter (a
     space inside ``** x**`` would leave the stars as text)."""
     out: list[str] = []
     state = (False, False)
@@ -83,10 +85,10 @@ def _url(href: str) -> str:
     return "".join({" ": "%20", "(": "%28", ")": "%29", "<": "%3C", ">": "%3E"}.get(c, c) for c in href)
 
 
-def inline(spans: Spans) -> str:
-    """Spans as Markdown: emphasis, and links for web, e-mail and phone targets."""
+def inline(spans: Runs) -> str:
+    """Runs as Markdown: emphasis, and links for web, e-mail and phone targets."""
     out: list[str] = []
-    group: list[Span] = []
+    group: list[Run] = []
 
     def flush() -> None:
         if not group:
@@ -122,7 +124,7 @@ def _line_start(text: str) -> str:
     return text
 
 
-def paragraph_text(spans: Spans) -> str:
+def paragraph_text(spans: Runs) -> str:
     """A paragraph's Markdown, safe at the start of a line (or after a list marker)."""
     return _line_start(inline(spans))
 
@@ -197,7 +199,7 @@ def _bullet(out: _Out, detail: Detail, indent: str) -> None:
     out.add(wrap(paragraph_text((detail.spans)), indent + marker, indent + " " * len(marker)), detail.paragraph)
 
 
-def _title_and_line(first: Spans) -> tuple[Spans, Spans]:
+def _title_and_line(first: Runs) -> tuple[Runs, Runs]:
     """A first line cut into its bold lead (the title) and the rest, for a ``###`` entry."""
     spans = list(first)
     lead = 0
@@ -207,8 +209,8 @@ def _title_and_line(first: Spans) -> tuple[Spans, Spans]:
         return tuple(spans), ()
     rest = spans[lead:]
     if rest:
-        rest[0] = Span(re.sub(r"^[\s,;:·|—–-]+", "", rest[0].text), rest[0].bold, rest[0].italic, rest[0].href)
-    title = tuple(Span(s.text, False, s.italic, s.href) for s in spans[:lead])
+        rest[0] = replace(rest[0], text=re.sub(r"^[\s,;:·|—–-]+", "", rest[0].text))
+    title = tuple(replace(s, bold=False) for s in spans[:lead])
     return title, tuple(s for s in rest if s.text)
 
 
@@ -218,7 +220,7 @@ def _heading_entry(out: _Out, entry: ImportedEntry) -> None:
     then its paragraphs and bullets."""
     title, line = _title_and_line(entry.first)
     if line and TAGS_AT_END.fullmatch("".join(s.text for s in line)):
-        title, line = title + (Span(" "),) + line, ()  # tags alone stay on the heading
+        title, line = title + (Run(" "),) + line, ()  # tags alone stay on the heading
     out.blank()
     out.add([f"### {inline(title)}"], entry.paragraph)
     if line:
@@ -258,7 +260,7 @@ def to_markdown(cv: ImportedCv) -> tuple[str, dict[int, int]]:
     """cv.md's text, and for each DOCX paragraph written, the line it starts at."""
     out = _Out()
     if cv.name:
-        out.add([f"# {inline(tuple(Span(s.text, italic=s.italic) for s in cv.name))}"], cv.name_paragraph)
+        out.add([f"# {inline(tuple(Run(s.text, italic=s.italic) for s in cv.name))}"], cv.name_paragraph)
         out.blank()
     for spans, number in cv.preamble:
         out.add(wrap(paragraph_text((spans)), "", ""), number)

@@ -28,6 +28,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from lxml import etree
 
 from .errors import InputError, Problem
+from .model import Run, Runs  # a run: a piece of a paragraph's text with one look (bold, italic, a link)
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _NS = {
@@ -52,18 +53,8 @@ def _w(tag: str) -> str:
 
 # -- the facts ---------------------------------------------------------------------------
 
-TAB = "\t"  # a span holding only this is a tab (or a run of alignment spaces)
+TAB = "\t"  # a run holding only this is a tab (or a run of alignment spaces)
 BREAK = "\n"  # ... a line break inside the paragraph
-
-
-@dataclass(frozen=True)
-class Span:
-    """A piece of a paragraph's text with one look: what Markdown can say of Word's formatting."""
-
-    text: str
-    bold: bool = False
-    italic: bool = False
-    href: str | None = None
 
 
 @dataclass(frozen=True)
@@ -71,7 +62,7 @@ class WordParagraph:
     """One body paragraph, with its formatting resolved to what the shaping rules ask."""
 
     number: int  # 1-based, in body order (table cells included): the numbers reports use
-    spans: tuple[Span, ...]
+    spans: Runs
     style: str = "Normal"  # the paragraph style's name, as Word shows it
     outline: int | None = None  # heading level 1–9 (a Heading style or an outline level), else None
     title: bool = False  # Word's Title style
@@ -432,10 +423,10 @@ class _Reader:
             found = self.styles.defaults.find(_w(tag))
         return found is not None and _on(found)
 
-    def _inline(self, p, style_id, number) -> tuple[list[Span], Counter[float], bool]:
+    def _inline(self, p, style_id, number) -> tuple[list[Run], Counter[float], bool]:
         """The paragraph's text as spans; the sizes its text is in (by characters); whether
         every run is formatted in capitals."""
-        spans: list[Span] = []
+        spans: list[Run] = []
         sizes: Counter[float] = Counter()
         caps = [True, False]  # (all runs in caps, any run at all)
         fields: list[dict] = []  # open complex fields: {"code": str, "showing": bool, "href": str | None}
@@ -493,7 +484,7 @@ class _Reader:
                     sizes[size] += len(text.strip())
                     caps[0] = caps[0] and (shown_caps or not any(c.islower() for c in text))
                     caps[1] = caps[1] or bool(text.strip())
-                spans.append(Span(text, bold, italic, href or href_of_fields()))
+                spans.append(Run(text, bold, italic, href=href or href_of_fields()))
 
         def walk(container, href: str | None) -> None:
             for child in container:
@@ -517,7 +508,7 @@ class _Reader:
                 elif tag in ("oMath", "oMathPara"):
                     math = "".join(t.text or "" for t in child.iter(f"{{{_NS['m']}}}t"))
                     if math:
-                        spans.append(Span(math))
+                        spans.append(Run(math))
                 elif tag == "commentRangeStart":
                     self.anchors["comment"].setdefault(child.get(_w("id"), ""), number)
 
@@ -623,22 +614,22 @@ def _symbol(element) -> str:
     return chr(value) if value < 0xE000 or value > 0xF8FF else ""
 
 
-def _alignment_spaces(spans: list[Span]) -> list[Span]:
+def _alignment_spaces(spans: list[Run]) -> list[Run]:
     """Runs of three or more spaces, which people type to push dates to the right, as tabs."""
     out = []
     for span in spans:
         pieces = re.split(r"( {3,}|\u00a0{3,})", span.text) if span.text not in (TAB, BREAK) else [span.text]
         for piece in pieces:
             if piece and not piece.strip(" \u00a0") and len(piece) >= 3:
-                out.append(Span(TAB))
+                out.append(Run(TAB))
             elif piece:
                 out.append(replace(span, text=piece))
     return out
 
 
-def _merged(spans: list[Span]) -> list[Span]:
+def _merged(spans: list[Run]) -> list[Run]:
     """Neighbouring spans with the same look joined (Word splits text into runs at every edit)."""
-    out: list[Span] = []
+    out: list[Run] = []
     for span in spans:
         special = span.text in (TAB, BREAK)
         if out and not special and out[-1].text not in (TAB, BREAK) and \
@@ -649,7 +640,7 @@ def _merged(spans: list[Span]) -> list[Span]:
     return out
 
 
-def _drop_prefix(spans: list[Span], count: int) -> list[Span]:
+def _drop_prefix(spans: list[Run], count: int) -> list[Run]:
     """The spans without their first ``count`` characters (a typed bullet and its space)."""
     out = []
     for span in spans:

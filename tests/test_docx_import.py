@@ -34,11 +34,10 @@ from packetbuilder.cli import main
 from packetbuilder.cv_shapes import Detail, ImportedCv, ImportedEntry, ImportedSection
 from packetbuilder.cv_writer import paragraph_text, to_markdown
 from packetbuilder.docx_import import convert, import_docx
-from packetbuilder.docx_reader import Span
 from packetbuilder.errors import InputError
 from packetbuilder.import_report import ImportReport, sidecar_for
 from packetbuilder.markdown import read_cv
-from packetbuilder.model import Document, Entry, block_text, plain
+from packetbuilder.model import Document, Entry, Run, block_text, plain
 from packetbuilder.render.pdf import render_pdf
 from packetbuilder.sources import load_application
 from test_fit import pdf_text, words
@@ -70,6 +69,13 @@ def read_back_words(cv: Document, report: ImportReport) -> Counter[str]:
         parts.extend(t for b in section.blocks if isinstance(b, Entry) for t in b.tags)
     parts.extend(n.message for n in report.unplaced)
     return Counter(re.findall(r"\w+", " ".join(parts)))
+
+
+def bold_led(paragraph, title: str, rest: str):
+    """An entry's first line as Word CVs write it: the title in bold, then the rest."""
+    paragraph.add_run(title).bold = True
+    paragraph.add_run(rest)
+    return paragraph
 
 
 def entries(section) -> list[Entry]:
@@ -144,15 +150,11 @@ def test_an_entry_keeps_its_description_indented_under_it(tmp_path: Path) -> Non
     doc = WordDocument()
     doc.add_paragraph("Ana Lima", style="Title")
     doc.add_heading("Clinical Experience", 1)
-    first = doc.add_paragraph()
-    first.add_run("Sub-internship in Medicine").bold = True
-    first.add_run(", Riverside County Hospital, July 2026")
+    bold_led(doc.add_paragraph(), "Sub-internship in Medicine", ", Riverside County Hospital, July 2026")
     doc.add_paragraph("Carried six to eight patients on a general medicine team as the primary sub-intern, "
                       "and led two family meetings.")
     doc.add_paragraph("Presented on rounds daily", style="List Bullet")
-    second = doc.add_paragraph()
-    second.add_run("Surgery Clerkship").bold = True
-    second.add_run(", Riverside County Hospital, Jan – Mar 2025")
+    bold_led(doc.add_paragraph(), "Surgery Clerkship", ", Riverside County Hospital, Jan – Mar 2025")
     doc.add_heading("Publications", 1)
     for citation in ("Lima A, Chen M. Readmission after heart failure. J Gen Intern Med. 2026.",
                      "Lima A. Discharge checklists. Poster, SGIM, 2025."):
@@ -181,9 +183,7 @@ def test_an_entry_dated_in_its_description_makes_its_section_heading_entries(tmp
     doc.add_paragraph("July 2026 · 4 weeks. Carried six to eight patients on a general medicine team as the "
                       "primary sub-intern.")
     doc.add_paragraph("Led two family meetings", style="List Bullet")
-    plain_entry = doc.add_paragraph()
-    plain_entry.add_run("Surgery Clerkship").bold = True
-    plain_entry.add_run(", Riverside County Hospital, Jan – Mar 2025")
+    bold_led(doc.add_paragraph(), "Surgery Clerkship", ", Riverside County Hospital, Jan – Mar 2025")
     doc.add_paragraph("Scrubbed on 64 cases", style="List Bullet")
     doc.save(str(tmp_path / "cv.docx"))
     markdown = convert(tmp_path / "cv.docx").markdown
@@ -261,9 +261,7 @@ def cluttered(tmp_path: Path) -> Path:
     Image.new("RGB", (20, 20), "white").save(photo)
     doc.add_picture(str(photo))
     doc.add_heading("Education", 1)
-    entry = doc.add_paragraph()
-    entry.add_run("Doctor of Medicine").bold = True
-    entry.add_run(", Lakeside, 2022 – 2026")
+    entry = bold_led(doc.add_paragraph(), "Doctor of Medicine", ", Lakeside, 2022 – 2026")
     text_box(entry, "Sidebar boxed words")
     doc.add_comment(entry.runs[0], text="Check this date", author="Advisor")
     _footnote(doc, entry, "Footnoted explanation words")
@@ -366,7 +364,8 @@ def test_out_may_be_a_folder(tmp_path: Path) -> None:
 
 _TEXT = st.text(alphabet=st.sampled_from(list("ab ÿŁ*_[]`#<>&;.-!{}()\\|~=+1:'\"\u00a0%@/^")), min_size=1,
                 max_size=12)
-_SPAN = st.builds(Span, _TEXT, st.booleans(), st.booleans(), st.sampled_from([None, "https://example.org/a b"]))
+_SPAN = st.builds(Run, _TEXT, st.booleans(), st.booleans(),
+                  href=st.sampled_from([None, "https://example.org/a b"]))
 
 
 def _squeezed(text: str) -> str:
@@ -402,7 +401,7 @@ def test_entries_with_any_details_read_back_each_under_its_own_entry(shapes, dat
     (an entry dated only in its description) ### entries: every detail reads back under
     its own entry, as written, and no line starts a list, a rule or a quote."""
     if dated_by_prose:
-        shapes = [[([Span("July 2026 · 4 weeks.")], "prose")] + shapes[0]] + shapes[1:]
+        shapes = [[([Run("July 2026 · 4 weeks.")], "prose")] + shapes[0]] + shapes[1:]
     made = []
     for index, details in enumerate(shapes):
         items = []
@@ -411,8 +410,8 @@ def test_entries_with_any_details_read_back_each_under_its_own_entry(shapes, dat
                                 prose=kind == "prose"))
         if items and not items[0].prose and items[0].depth:
             items[0] = Detail(items[0].spans, items[0].paragraph)  # a first bullet is at the first level
-        rest = () if dated_by_prose and index == 0 else (Span(", 2024"),)
-        made.append(ImportedEntry((Span(f"Entry {index}", bold=True), *rest), 10 * index + 1, tuple(items)))
+        rest = () if dated_by_prose and index == 0 else (Run(", 2024"),)
+        made.append(ImportedEntry((Run(f"Entry {index}", bold=True), *rest), 10 * index + 1, tuple(items)))
     cv = ImportedCv((), 0, (), (ImportedSection("S", 0, tuple(made)),), (), ())
     markdown, _ = to_markdown(cv)
     found = entries(read_cv(markdown).sections[0])
@@ -463,9 +462,7 @@ def test_a_layout_table_with_sections_in_its_left_column(tmp_path: Path) -> None
             ("EDUCATION", "Doctor of Medicine", ", Lakeside School of Medicine, 2022 – 2026", "Class president"),
             ("RESEARCH", "Registry study", ", Whitfield Lab, 2024 – present", "Built the database")]):
         row.cells[0].paragraphs[0].add_run(section).bold = True
-        first = row.cells[1].paragraphs[0]
-        first.add_run(title).bold = True
-        first.add_run(rest)
+        bold_led(row.cells[1].paragraphs[0], title, rest)
         row.cells[1].add_paragraph(detail, style="List Bullet")
     doc.save(str(tmp_path / "cv.docx"))
     cv = read_cv(convert(tmp_path / "cv.docx").markdown)

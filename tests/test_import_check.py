@@ -13,7 +13,7 @@ import docx_cvs
 from packetbuilder.check import check_application
 from packetbuilder.docx_import import import_docx
 from packetbuilder.sources import load_application
-from test_docx_import import CONFIG, text_box
+from test_docx_import import CONFIG, bold_led, text_box
 
 TODAY = dt.date(2026, 7, 1)
 
@@ -28,13 +28,9 @@ def folder(tmp_path: Path) -> Path:
     doc.add_paragraph("EDUCATION")
     table = doc.add_table(rows=1, cols=2)
     table.rows[0].cells[0].text = "2022 – 2026"
-    cell = table.rows[0].cells[1].paragraphs[0]
-    cell.add_run("Doctor of Medicine").bold = True
-    cell.add_run(f", {docx_cvs.SCHOOL}")
+    bold_led(table.rows[0].cells[1].paragraphs[0], "Doctor of Medicine", f", {docx_cvs.SCHOOL}")
     doc.add_paragraph("RESEARCH")
-    entry = doc.add_paragraph()
-    entry.add_run("Hernia recurrence registry").bold = True
-    entry.add_run(", Whitfield Group, 2024 – present")
+    entry = bold_led(doc.add_paragraph(), "Hernia recurrence registry", ", Whitfield Group, 2024 – present")
     text_box(entry, "Boxed award words")
     doc.save(str(tmp_path / "cv.docx"))
     app = tmp_path / "app"
