@@ -291,15 +291,12 @@ def check(folder: Path, today: dt.datetime | None) -> None:
 
 
 @main.command()
-@click.argument("folder", metavar="[DIR]", default=".", type=FOLDER)
-@click.argument("writer_id", metavar="WRITER")
-@click.argument("status", metavar="STATUS", type=click.Choice(["planned", "asked", "agreed", "declined", "uploaded",
-                                                              "thanked"]))
+@click.argument("words", metavar="[DIR] WRITER STATUS", nargs=-1, required=True)
 @click.option("--on", "on", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="DATE",
               help="The date it happened (default today); marking asked records it as `asked`.")
 @click.option("--letter-id", metavar="ID", help="Record the writer's ERAS Letter ID too.")
 @reports_errors
-def mark(folder: Path, writer_id: str, status: str, on: dt.datetime | None, letter_id: str | None) -> None:
+def mark(words: tuple[str, ...], on: dt.datetime | None, letter_id: str | None) -> None:
     """Set a writer's status in packet.toml, keeping its comments and layout.
 
     Marking `asked` records the date too. A move that makes no sense (thanked before
@@ -307,9 +304,17 @@ def mark(folder: Path, writer_id: str, status: str, on: dt.datetime | None, lett
 
     \b
     Examples:
-      packetbuilder mark my-application chen asked --on 2026-07-20
+      packetbuilder mark chen asked --on 2026-07-20      (in the application folder)
       packetbuilder mark my-application chen agreed --letter-id LOR-4821-0917
     """
+    # DIR is optional but comes first, which click's arguments cannot express: two words
+    # are WRITER STATUS in the current folder, three are DIR WRITER STATUS. status_edit
+    # checks the status and the move.
+    if len(words) not in (2, 3):
+        raise click.UsageError("give the writer's id and the new status, after the application folder when "
+                               "it is not the current one: `packetbuilder mark chen agreed`")
+    *folder_word, writer_id, status = words
+    folder = FOLDER.convert(folder_word[0] if folder_word else ".", None, click.get_current_context())
     from .status_edit import mark as set_status
 
     click.echo(set_status(folder, writer_id, status, _today(on), letter_id))

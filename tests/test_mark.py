@@ -58,3 +58,14 @@ def test_marking_the_same_status_again_changes_nothing(sample):
     result = run("mark", str(sample), "chen", "agreed")
     assert result.exit_code == 0 and "already agreed, nothing changed" in result.output
     assert (sample / "packet.toml").read_bytes() == before
+
+
+def test_in_the_application_folder_the_folder_can_be_left_out(sample, monkeypatch):
+    os.chmod(sample / "packet.toml", 0o644)
+    monkeypatch.chdir(sample)
+    result = run("mark", "lee", "uploaded")
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "lee: status asked → uploaded"
+    assert load_application(sample).config.writer("lee").status == "uploaded"
+    wrong = run("mark", "lee")
+    assert wrong.exit_code == 2 and "give the writer's id and the new status" in wrong.output
