@@ -261,7 +261,7 @@ def timing_rules(cfg: Config, today: dt.date, specialties: tuple[Specialty, ...]
         if w.status in DONE:
             if w.status == "uploaded":
                 findings.append(Finding("tip", subject, "the letter is uploaded",
-                                        "send a thank-you note, then set status = \"thanked\""))
+                                        f"send a thank-you note, then `packetbuilder mark {w.id} thanked`"))
             continue
         if today > deadline:
             late = (today - deadline).days
@@ -289,7 +289,8 @@ def timing_rules(cfg: Config, today: dt.date, specialties: tuple[Specialty, ...]
             continue
         if w.status == "planned" and w.asked <= today:
             findings.append(Finding("tip", subject, f"asked on {short_date(w.asked)} but status is still planned",
-                                    "set status = \"asked\", or \"agreed\" once they said yes"))
+                                    f"`packetbuilder mark {w.id} asked --on {w.asked.isoformat()}`, or `agreed` once they "
+                                    "said yes"))
         lead = (deadline - w.asked).days
         if lead < MIN_LEAD:
             findings.append(Finding("warning", subject,

@@ -382,3 +382,10 @@ def test_check_command_colour_only_when_wanted(monkeypatch):
     assert re.search(r"\x1b\[\d", CliRunner().invoke(main, args, color=True).output)
     monkeypatch.setenv("NO_COLOR", "1")
     assert "\x1b[" not in CliRunner().invoke(main, args, color=True).output
+
+
+def test_a_status_tip_names_the_mark_command_that_does_it():
+    uploaded = timing_rules(make_config([writer("lee", status="uploaded")]), dt.date(2026, 8, 20))
+    assert [f.fix for f in uploaded] == ["send a thank-you note, then `packetbuilder mark lee thanked`"]
+    asked = timing_rules(make_config([writer("lee", asked=dt.date(2026, 7, 1))]), dt.date(2026, 7, 3))
+    assert "`packetbuilder mark lee asked --on 2026-07-01`, or `agreed` once they said yes" in [f.fix for f in asked]
