@@ -305,13 +305,29 @@ def _footer_canvas(footer: str, sheet: StyleSheet, day: dt.date | None = None):
     return FooterCanvas
 
 
+class _Panel(Table):
+    """A CV entry's panel, kept on one page as KeepTogether would keep it, at a fraction
+    of the cost (KeepTogether deep-copies the frame at every wrap, and fitting lays each
+    packet out several times): a panel that fits on an empty page refuses to split, so
+    platypus moves it whole to the next; only one taller than a page splits in its row.
+    ``page_height`` is set on the panel the builder makes; the pieces reportlab splits a
+    taller one into are made by Table itself and keep the default, so they split freely."""
+
+    page_height = 0.0
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:
+        if self._height <= self.page_height:  # _height: set by the wrap that found it too tall here
+            return []
+        return super().split(availWidth, availHeight)
+
+
 class _Builder:
     """Items → flowables. Paragraphs are made once per builder, so the layouts of a
     packet's versions, and the packets of one application, share them and their line
     breaks (see :class:`_Para`)."""
 
-    def __init__(self, sheet: StyleSheet, width: float):
-        self.sheet, self.width, self.style = sheet, width, _Styles(sheet)
+    def __init__(self, sheet: StyleSheet, width: float, height: float):
+        self.sheet, self.width, self.height, self.style = sheet, width, height, _Styles(sheet)
         self._made: dict[tuple, _Para] = {}
         self._in_story: set[tuple] = set()
 
@@ -406,7 +422,8 @@ class _Builder:
         # Every Table here may split inside a row: a row taller than a page (a pasted essay,
         # a 3,000-character word in a table cell) would otherwise stop the build with a LayoutError.
         pad = self.sheet.page["entry_padding"]
-        panel = Table([[flowables]], colWidths=[width], splitInRow=1)
+        panel = _Panel([[flowables]], colWidths=[width], splitInRow=1)
+        panel.page_height = self.height
         commands = [("LEFTPADDING", (0, 0), (-1, -1), pad), ("RIGHTPADDING", (0, 0), (-1, -1), pad),
                     ("TOPPADDING", (0, 0), (-1, -1), self.sheet.page["entry_panel"]),
                     ("BOTTOMPADDING", (0, 0), (-1, -1), self.sheet.page["entry_panel"])]
@@ -417,9 +434,9 @@ class _Builder:
         return panel
 
     def story(self, items: list[Item]) -> list[Flowable]:
-        """Flowables for the items. An entry's items are kept on one page, and headings are
-        kept with what follows them (explicitly: platypus' keepWithNext does not hold when
-        the next flowable is itself a KeepTogether)."""
+        """Flowables for the items. An entry is kept on one page (by its :class:`_Panel`),
+        and headings are kept with what follows them (explicitly: platypus' keepWithNext
+        does not hold when the next flowable is itself a KeepTogether)."""
         self._in_story.clear()
         story: list[Flowable] = []
         held: list[Flowable] = []  # headings waiting for their first block
@@ -447,7 +464,7 @@ class _Builder:
             if self.sheet.styles.get(item.style, self.sheet["Body Text"]).keep_with_next:
                 held.extend(flowables)
                 continue
-            if held or item.group:
+            if held:
                 story.append(KeepTogether(held + flowables))
                 held = []
             else:
@@ -508,7 +525,7 @@ class Typesetter:
                    invariant=1, initialFontName=fonts.FAMILY,  # else every page names an unembedded Helvetica
                    lang=document.lang)
         if document.density not in self._builders:
-            self._builders[document.density] = _Builder(sheet, doc.width)
+            self._builders[document.density] = _Builder(sheet, doc.width, doc.height)
         story = self._builders[document.density].story(flatten(document))
         doc.build(story, canvasmaker=_MeasuringCanvas if measuring
                   else _footer_canvas(document.footer, sheet, document.date))
