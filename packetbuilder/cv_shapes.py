@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from .docx_reader import BREAK, TAB, Unplaced, WordBody, WordParagraph, WordTable
 from .entry_parts import find_dates
 from .import_report import TITLE_LEFT_OUT
+from .markdown import TAGS_AT_END
 from .model import Run, Runs
 
 
@@ -196,9 +197,6 @@ def _tidy_lead(spans: Runs) -> Runs:
                                           Run(span.text[len(core):], italic=span.italic, href=span.href)]
         break
     return tuple(spans)
-
-
-TAGS_AT_END = re.compile(r"\s*\{:?\s*(?:[.#][\w-]+\s*)+\}\s*$")
 
 
 def _bold_title(spans: Runs) -> Runs:

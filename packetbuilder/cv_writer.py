@@ -26,9 +26,10 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from .cv_shapes import TAGS_AT_END, Detail, ImportedCv, ImportedEntry, ImportedSection
+from .cv_shapes import Detail, ImportedCv, ImportedEntry, ImportedSection
 from .docx_reader import TAB
 from .entry_parts import find_dates
+from .markdown import TAGS_AT_END
 from .model import Run, Runs
 
 WIDTH = 92  # as the sample cv.md is wrapped: a line an editor shows whole

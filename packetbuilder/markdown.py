@@ -22,7 +22,9 @@ from .entry_parts import find_dates, with_parts
 from .model import (Block, BulletList, CodeBlock, Document, Entry, Heading, ListItem, Paragraph, Run, Runs,
                     Section, Table, plain)
 
-_TAGS_AT_END = re.compile(r"\s*\{:?\s*((?:[.#][\w-]+\s*|[\w-]+=(?:\"[^\"]*\"|'[^']*'|\S+)\s*)+)\}\s*$")
+# A same-line attribute list, as this reader takes it off the end of a line: `{: .chen .keep }`.
+# The Word import (cv_shapes) keeps such text out of a title with this same pattern.
+TAGS_AT_END = re.compile(r"\s*\{:?\s*((?:[.#][\w-]+\s*|[\w-]+=(?:\"[^\"]*\"|'[^']*'|\S+)\s*)+)\}\s*$")
 _BLOCK_TAGS = {"p", "ul", "ol", "pre", "table", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "div", "dl"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -176,7 +178,7 @@ def _strip_tags(runs: Runs) -> tuple[Runs, frozenset[str]]:
     if not runs:
         return runs, frozenset()
     last = runs[-1]
-    m = _TAGS_AT_END.search(last.text)
+    m = TAGS_AT_END.search(last.text)
     if not m:
         return runs, frozenset()
     classes = frozenset(tok[1:] for tok in m.group(1).split() if tok.startswith("."))
