@@ -168,9 +168,10 @@ def writer_keys(writer_id: str, name: str, salutation: str, keywords: tuple[str,
     return WriterKeys(writer_id, tuple(author), tuple(named), tuple(settings), tuple(compiled))
 
 
-def reasons(entry: Entry, keys: WriterKeys) -> tuple[Reason, ...]:
-    """Every reason the entry concerns the writer, strongest first."""
-    text, head = fold(entry.text), fold(entry.head_text)
+def reasons(entry: Entry, text: str, keys: WriterKeys) -> tuple[Reason, ...]:
+    """Every reason the entry concerns the writer, strongest first (``text``: the entry's
+    text, folded)."""
+    head = fold(entry.head_text)
     found: list[Reason] = []
     if keys.id in entry.tags:
         found.append(Reason(TAG, keys.id))
@@ -184,8 +185,7 @@ def reasons(entry: Entry, keys: WriterKeys) -> tuple[Reason, ...]:
     return tuple(found)
 
 
-def _strength(mark: Mark, keys: WriterKeys) -> tuple:
-    text = fold(mark.entry.text)
+def _strength(mark: Mark, text: str, keys: WriterKeys) -> tuple:
     hits = sum(len(p.findall(text)) for k, p in keys.keywords)
     latest = mark.entry.dates.latest if mark.entry.dates else (0, 0)
     return (-len(mark.reasons), -hits, tuple(-x for x in latest), mark.number)
@@ -199,16 +199,16 @@ def cv_entries(cv: Document) -> list[tuple[Section, Entry]]:
 def mark(cv: Document, keys: WriterKeys, cap: int = DEFAULT_CAP) -> Marking:
     """The writer's marks on the CV: every strong match, and the ``cap`` strongest weak ones."""
     entries = cv_entries(cv)
+    texts = [fold(e.text) for _, e in entries]  # folded once: every reason and the ranking read them
     marks = [Mark(number, section.title, entry, found)
-             for number, (section, entry) in enumerate(entries, 1)
-             if (found := reasons(entry, keys))]
+             for number, ((section, entry), text) in enumerate(zip(entries, texts), 1)
+             if (found := reasons(entry, text, keys))]
     # An entry the student tagged .optional (or in a section so tagged) is not marked on
     # weak reasons alone: they said it matters little.
     optional = {n for n, (section, entry) in enumerate(entries, 1) if "optional" in entry.tags | section.tags}
     marks = [m for m in marks if not (m.weak and m.number in optional)]
-    weak = sorted((m for m in marks if m.weak), key=lambda m: _strength(m, keys))
+    weak = sorted((m for m in marks if m.weak), key=lambda m: _strength(m, texts[m.number - 1], keys))
     dropped = frozenset(m.number for m in weak[cap:])
-    texts = [fold(e.text) for _, e in entries]
     unmatched = tuple(k for k, p in keys.keywords if not any(p.search(t) for t in texts))
     return Marking(tuple(m for m in marks if m.number not in dropped),
                    tuple(m for m in weak[cap:]), unmatched)
