@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+from copy import deepcopy
 from dataclasses import replace
 
 from docx import Document as WordDocument
@@ -21,7 +22,7 @@ from docx.enum.text import WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt
-from docx.table import _Cell
+from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
 from ..model import Document, Runs
@@ -34,6 +35,8 @@ LABEL_WIDTH = 112  # the cover sheet's label column, as in the PDF
 COVER_CELL = (5, 0, 3, 6)  # the cover sheet's cell padding (top, left, bottom, right), as in the PDF
 PAGE_SIZES_PT = {"letter": (612, 792), "a4": (595.28, 841.89)}
 _STYLE_IDS: dict[tuple[str, WD_STYLE_TYPE], str | None] = {}  # see _Writer._style_id
+_ENTRY_SKELETONS: dict[tuple, object] = {}  # see _Writer._entry_skeleton
+_FIELD_ROW_SKELETONS: dict[tuple, object] = {}  # see _Writer._field_row_skeleton
 # What may follow w:shd in a w:pPr (ECMA-376 CT_PPrBase, in order).
 _AFTER_SHADING = ("w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct", "w:topLinePunct",
                   "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind",
@@ -286,31 +289,50 @@ class _Writer:
         never splits, the entry's lines in the first column and its dates right-aligned in
         the second (an entry's page break, and a heading kept with it, then fall where the
         PDF's do), tinted with a bar when the entry is marked."""
+        head = group[0]
+        tbl = deepcopy(self._entry_skeleton(head.highlight))
+        body = self.doc.element.body
+        body.insert(self._body_end(), tbl)
+        table = Table(tbl, self.doc._body)
+        main, dates = (_Cell(tc, table) for tc in tbl.tr_lst[0].tc_lst)
+        self.runs(main.paragraphs[0], head.runs)
+        self.runs(dates.paragraphs[0], head.aside)
+        if len(group) > 1:  # the head keeps its space after; the last detail gives its own way
+            main.paragraphs[0]._p.pPr.spacing.attrib.pop(qn("w:after"))
+            for item in group[1:]:
+                self.paragraph(replace(item, group=0, highlight=False), main)
+            main.paragraphs[-1].paragraph_format.space_after = Pt(0)
+
+    def _entry_skeleton(self, highlight: bool):
+        """The ``w:tbl`` of a dated entry with empty paragraphs, made once per geometry and
+        copied for every entry: building each entry's table through python-docx, element by
+        element with its schema scans, was most of the DOCX writer's time (``make profile``)."""
         pad, panel = self.sheet.page["entry_padding"], self.sheet.page["entry_panel"]
         column = self.sheet.page["date_column"]
         width = PAGE_SIZES_PT[self.page_size][0] - self.sheet.page["margin_left"] - self.sheet.page["margin_right"]
-        table = self._plain_table(container, (width - 2 * pad - column, column), indent=pad,
-                                  margins=(panel, 0, panel, 0))
-        row = table.add_row()
-        _set(row._tr.get_or_add_trPr(), "w:cantSplit")
-        main, dates = (_Cell(tc, table) for tc in row._tr.tc_lst)
-        head = group[0]
-        _set_style(main.paragraphs[0]._p, self._style_id("Entry"))
-        self.runs(main.paragraphs[0], head.runs)
-        for item in group[1:]:
-            self.paragraph(replace(item, group=0, highlight=False), main)
-        _set_style(dates.paragraphs[0]._p, self._style_id("Entry Date"))
-        self.runs(dates.paragraphs[0], head.aside)
-        for cell in (main, dates):
-            self._as_in_a_cell(cell)
-            if head.highlight:
-                self._shade(cell)
-        if head.highlight:
-            borders = _element("w:tcBorders")
-            _set(borders, "w:left", val="single", sz="20", space="0", color=self.sheet.colors["highlight_bar"])
-            main._tc.get_or_add_tcPr().insert_element_before(borders, "w:shd", "w:noWrap", "w:tcMar",
-                                                              "w:textDirection", "w:tcFitText", "w:vAlign",
-                                                              "w:hideMark")
+        colors = (self.sheet.colors["highlight_bar"], self.sheet.colors["highlight_fill"]) if highlight else None
+        key = (width, pad, panel, column, colors)
+        if key not in _ENTRY_SKELETONS:
+            scratch = WordDocument(str(REFERENCE_DOCX))
+            table = self._plain_table(scratch, (width - 2 * pad - column, column), indent=pad,
+                                      margins=(panel, 0, panel, 0))
+            row = table.add_row()
+            _set(row._tr.get_or_add_trPr(), "w:cantSplit")
+            main, dates = (_Cell(tc, table) for tc in row._tr.tc_lst)
+            _set_style(main.paragraphs[0]._p, self._style_id("Entry"))
+            _set_style(dates.paragraphs[0]._p, self._style_id("Entry Date"))
+            for cell in (main, dates):
+                self._as_in_a_cell(cell)
+                if highlight:
+                    self._shade(cell)
+            if highlight:
+                borders = _element("w:tcBorders")
+                _set(borders, "w:left", val="single", sz="20", space="0", color=colors[0])
+                main._tc.get_or_add_tcPr().insert_element_before(borders, "w:shd", "w:noWrap", "w:tcMar",
+                                                                  "w:textDirection", "w:tcFitText", "w:vAlign",
+                                                                  "w:hideMark")
+            _ENTRY_SKELETONS[key] = table._tbl
+        return _ENTRY_SKELETONS[key]
 
     def _plain_table(self, container, widths: tuple[float, ...], indent: float = 0,
                      margins: tuple[float, float, float, float] = (0, 0, 0, 0)):
@@ -345,24 +367,37 @@ class _Writer:
 
     def fields(self, item: Item, container) -> None:
         width = PAGE_SIZES_PT[self.page_size][0] - self.sheet.page["margin_left"] - self.sheet.page["margin_right"]
-        table = self._plain_table(container, (LABEL_WIDTH, width - LABEL_WIDTH), margins=COVER_CELL)
+        widths = (LABEL_WIDTH, width - LABEL_WIDTH)
+        table = self._plain_table(container, widths, margins=COVER_CELL)
+        skeleton = self._field_row_skeleton(widths)
         for label, value in item.fields:
-            # The row's own cells, not Row.cells, which walks the whole table for each row.
-            cells = [_Cell(tc, table) for tc in table.add_row()._tr.tc_lst]
-            label_paragraph = cells[0].paragraphs[0]
-            _set_style(label_paragraph._p, self._style_id("Label"))
-            label_paragraph.add_run(label)
-            first = cells[1].paragraphs[0]
+            row = deepcopy(skeleton)
+            table._tbl.append(row)
+            label_cell, value_cell = (_Cell(tc, table) for tc in row.tc_lst)
+            label_cell.paragraphs[0].add_run(label)
+            first = value_cell.paragraphs[0]
             for sub in value:
-                self.paragraph(sub, cells[1])
-            if len(cells[1].paragraphs) > 1:
+                self.paragraph(sub, value_cell)
+            if len(value_cell.paragraphs) > 1:
                 first._p.getparent().remove(first._p)
-            for cell in cells:
-                self._as_in_a_cell(cell)
+            self._as_in_a_cell(value_cell)
+
+    def _field_row_skeleton(self, widths: tuple[float, float]):
+        """The ``w:tr`` of a cover-sheet row, ruled below, its label paragraph styled and
+        the value's cell empty: made once per geometry and copied for every row, as
+        :meth:`_entry_skeleton` is, for the same reason."""
+        key = (widths, self.sheet.colors["rule"])
+        if key not in _FIELD_ROW_SKELETONS:
+            table = self._plain_table(WordDocument(str(REFERENCE_DOCX)), widths, margins=COVER_CELL)
+            cells = [_Cell(tc, table) for tc in table.add_row()._tr.tc_lst]
+            _set_style(cells[0].paragraphs[0]._p, self._style_id("Label"))
+            self._as_in_a_cell(cells[0])
             for cell in cells:
                 borders = OxmlElement("w:tcBorders")
                 _set(borders, "w:bottom", val="single", sz="4", color=self.sheet.colors["rule"])
                 cell._tc.get_or_add_tcPr().append(borders)
+            _FIELD_ROW_SKELETONS[key] = table._tbl.tr_lst[0]
+        return _FIELD_ROW_SKELETONS[key]
 
     def table(self, item: Item, container) -> None:
         rows = item.table.rows
