@@ -305,7 +305,17 @@ def _footer_canvas(footer: str, sheet: StyleSheet, day: dt.date | None = None):
     return FooterCanvas
 
 
-class _Panel(Table):
+class _Table(Table):
+    """A table that, like :class:`_Para`, draws nothing in a layout pass: drawing each CV
+    entry's table (and the paragraphs in it) was a third of every layout pass of a fit,
+    and where a table splits and falls does not depend on drawing it."""
+
+    def draw(self) -> None:
+        if not isinstance(self.canv, _MeasuringCanvas):
+            super().draw()
+
+
+class _Panel(_Table):
     """A CV entry's panel, kept on one page as KeepTogether would keep it, at a fraction
     of the cost (KeepTogether deep-copies the frame at every wrap, and fitting lays each
     packet out several times): a panel that fits on an empty page refuses to split, so
@@ -367,20 +377,15 @@ class _Builder:
                                           spaceBefore=0, spaceAfter=spec.space_after)]
         return [paragraph]
 
-    def beside(self, items: list[Item], width: float) -> Table:
-        """An entry whose first line has dates: its lines and details in a column beside a
-        right-aligned column of its dates, so every entry's dates stand at the right edge
-        and what the entry says wraps beside them (the DOCX sets the same table)."""
-        column = self.sheet.page["date_column"]
+    def beside(self, items: list[Item], width: float) -> tuple[list[Flowable], _Para]:
+        """An entry whose first line has dates: its lines and details for a column beside a
+        right-aligned column of its dates (see :meth:`panel`), so every entry's dates stand
+        at the right edge and what the entry says wraps beside them (the DOCX sets the same
+        table)."""
         head = items[0]
         main = [self.para(markup(head.runs, self.sheet) or "&nbsp;", self.style(head.style, head.depth))]
-        main += [f for sub in items[1:] for f in self.paragraph(sub, width - column)]
-        table = Table([[main, self.para(markup(head.aside, self.sheet), self.style("Entry Date"))]],
-                      colWidths=[width - column, column], hAlign="LEFT", splitInRow=1)
-        table.setStyle(_table_style([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                                     ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 0),
-                                     ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]))
-        return table
+        main += [f for sub in items[1:] for f in self.paragraph(sub, width - self.sheet.page["date_column"])]
+        return main, self.para(markup(head.aside, self.sheet), self.style("Entry Date"))
 
     def fields(self, item: Item, width: float) -> Table:
         label_w = 112
@@ -388,7 +393,7 @@ class _Builder:
         rows = [[self.para(escape(label), label_style),
                  [f for sub in value for f in self.paragraph(sub, width - label_w - 12)]]
                 for label, value in item.fields]
-        table = Table(rows, colWidths=[label_w, width - label_w], hAlign="LEFT", splitInRow=1)
+        table = _Table(rows, colWidths=[label_w, width - label_w], hAlign="LEFT", splitInRow=1)
         table.setStyle(_table_style([
             ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
             ("RIGHTPADDING", (0, 0), (-1, -1), 6), ("TOPPADDING", (0, 0), (-1, -1), 5),
@@ -409,24 +414,34 @@ class _Builder:
         # repeat one taller than the page (a LayoutError), and a tall one crowds out its rows.
         repeat = item.table.header and max(cell.wrap(column - 12, 1e6)[1] for cell in cells[0]
                                            if cell != "") <= REPEATED_HEADER_MAX
-        table = Table(cells, colWidths=[column] * columns, hAlign="LEFT", repeatRows=1 if repeat else 0,
+        table = _Table(cells, colWidths=[column] * columns, hAlign="LEFT", repeatRows=1 if repeat else 0,
                       splitInRow=1)
         table.setStyle(_table_style([("GRID", (0, 0), (-1, -1), 0.4, _color(self.sheet.colors["rule"])),
                                    ("VALIGN", (0, 0), (-1, -1), "TOP")]))
         return table
 
-    def panel(self, flowables: list[Flowable], width: float, highlight: bool) -> Table:
+    def panel(self, flowables: list[Flowable], width: float, highlight: bool,
+              dates: Flowable | None = None) -> Table:
         """One CV entry on a panel as wide as the page's measure. Every entry has the same
         panel and the same padding, so marked and unmarked entries align and stand the same
-        distance apart; a marked one's panel is tinted, with a bar at the left edge."""
+        distance apart; a marked one's panel is tinted, with a bar at the left edge. An
+        entry's ``dates`` take a second column of the panel itself, not a table inside it:
+        nested tables made every dated entry cost reportlab two tables' wraps at each of the
+        fit's layouts."""
         # Every Table here may split inside a row: a row taller than a page (a pasted essay,
         # a 3,000-character word in a table cell) would otherwise stop the build with a LayoutError.
-        pad = self.sheet.page["entry_padding"]
-        panel = _Panel([[flowables]], colWidths=[width], splitInRow=1)
+        pad, column = self.sheet.page["entry_padding"], self.sheet.page["date_column"]
+        if dates is None:
+            panel = _Panel([[flowables]], colWidths=[width], splitInRow=1)
+            sides = [("LEFTPADDING", (0, 0), (0, 0), pad), ("RIGHTPADDING", (0, 0), (0, 0), pad)]
+        else:
+            panel = _Panel([[flowables, dates]], colWidths=[width - pad - column, column + pad], splitInRow=1)
+            sides = [("VALIGN", (0, 0), (1, 0), "TOP"), ("LEFTPADDING", (0, 0), (0, 0), pad),
+                     ("RIGHTPADDING", (0, 0), (0, 0), 0), ("LEFTPADDING", (1, 0), (1, 0), 0),
+                     ("RIGHTPADDING", (1, 0), (1, 0), pad)]
         panel.page_height = self.height
-        commands = [("LEFTPADDING", (0, 0), (-1, -1), pad), ("RIGHTPADDING", (0, 0), (-1, -1), pad),
-                    ("TOPPADDING", (0, 0), (-1, -1), self.sheet.page["entry_panel"]),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), self.sheet.page["entry_panel"])]
+        commands = sides + [("TOPPADDING", (0, 0), (-1, -1), self.sheet.page["entry_panel"]),
+                            ("BOTTOMPADDING", (0, 0), (-1, -1), self.sheet.page["entry_panel"])]
         if highlight:
             commands += [("BACKGROUND", (0, 0), (-1, -1), _color(self.sheet.colors["highlight_fill"])),
                          ("LINEBEFORE", (0, 0), (0, -1), 2.5, _color(self.sheet.colors["highlight_bar"]))]
@@ -452,12 +467,13 @@ class _Builder:
                 while end < len(items) and items[end].group == item.group:
                     end += 1
             inner_width = self.width - (2 * self.sheet.page["entry_padding"] if item.group else 0)
-            if item.aside:
-                flowables: list[Flowable] = [self.beside(items[index:end], inner_width)]
+            if item.aside:  # a dated entry: always an entry's group (see flatten)
+                main, dates = self.beside(items[index:end], inner_width)
+                flowables: list[Flowable] = [self.panel(main, self.width, item.highlight, dates)]
             else:
                 flowables = [f for sub in items[index:end] for f in self.paragraph(sub, inner_width)]
-            if item.group:
-                flowables = [self.panel(flowables, self.width, item.highlight)]
+                if item.group:
+                    flowables = [self.panel(flowables, self.width, item.highlight)]
             for flowable in flowables:
                 flowable.entry_group = item.group  # read back by _Doc._measure
             index = end
