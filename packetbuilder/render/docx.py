@@ -284,7 +284,7 @@ class _Writer:
         if spec.right_indent or pad:
             fmt.right_indent = Pt(spec.right_indent + pad)
 
-    def beside(self, group: list[Item], container) -> None:
+    def beside(self, group: list[Item]) -> None:
         """A CV entry whose first line has dates, as the PDF sets it: one table row that
         never splits, the entry's lines in the first column and its dates right-aligned in
         the second (an entry's page break, and a heading kept with it, then fall where the
@@ -419,7 +419,7 @@ class _Writer:
             item = items[index]
             if item.aside and item.group:
                 end = next((i for i in range(index + 1, len(items)) if items[i].group != item.group), len(items))
-                self.beside(items[index:end], self.doc)
+                self.beside(items[index:end])
                 index = end
                 continue
             index += 1
