@@ -31,9 +31,11 @@ _RANGE = re.compile(rf"(?<![\w/])(?P<a>{_POINT}|(?:{_MONTH}|{_SEASON})(?:\s+\d{{
                     r"(?![\w/])", re.IGNORECASE)
 _SINGLE = re.compile(rf"(?<![\w/]){_POINT}(?![\w/])", re.IGNORECASE)
 _YEAR_IN = re.compile(_YEAR)
-# A bold lead that is the applicant's own name in an author list ("**Nguyen A**, Patel R, …")
-# names no entry: a citation has no title line of its own.
-_AUTHOR = re.compile(r"^[^\W\d_][\w'’-]*(?: [^\W\d_][\w'’-]*)? [A-Z]{1,3}$")
+# A bold lead that is the applicant's own name in an author list names no entry: a
+# citation has no title line of its own. Vancouver/AMA ("**Nguyen A**, Patel R, …") and
+# APA ("**Łukasiewicz, Z.**, Okeke, A. N., …", "**Chen, M. J.**") write it so.
+_AUTHOR = re.compile(r"^[^\W\d_][\w'’-]*(?: [^\W\d_][\w'’-]*)?"
+                     r"(?: [A-Z]{1,3}|,? [A-Z]\.(?:[ -]?[A-Z]\.){0,2})$")
 _LEAD = re.compile(r"^[\s,;:·|—–-]+")
 _TRAIL = re.compile(r"[\s,;:·|—–(-]+$")
 

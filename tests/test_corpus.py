@@ -18,7 +18,7 @@ import pytest
 from packetbuilder.build import build_packet, typesetter_for
 from packetbuilder.fit import TooLong
 from packetbuilder.marking import COAUTHOR, KEYWORD, SETTING, TAG
-from packetbuilder.model import Document, Entry, block_text, plain
+from packetbuilder.model import Document, Entry, block_text, plain, walk_sections
 from packetbuilder.render.flatten import entry_lines
 from packetbuilder.packet import assemble, writer_marking
 from packetbuilder.sources import Application, load_application
@@ -103,6 +103,23 @@ def as_typeset(entry: Entry) -> str:
 def _printed(text: str) -> str:
     """PDF text without list labels, which the model's text does not hold."""
     return words(_LABEL.sub(" ", words(text)))
+
+
+@pytest.mark.parametrize("name", APPS)
+def test_an_entry_is_split_into_parts_only_between_whole_phrases(name: str) -> None:
+    """Taking an entry's dates into their own column never leaves half a bracket or a
+    stray stop behind: a citation's "(2026)." and a "Lab (2019–2021)" are read whole."""
+    app = application(name)
+    for section in walk_sections(app.cv.sections):
+        for entry in (b for b in section.blocks if isinstance(b, Entry)):
+            lines = entry_lines(entry)
+            if lines is None:
+                continue
+            first, dates, after = (plain(part) for part in lines)
+            where = f"{name}: {section.title}: {first[:60]!r}"
+            assert not first.rstrip().endswith(("(", "[")), where
+            assert not after.lstrip().startswith((")", "]", ".", ",", ";", ":")), f"{where} then {after[:30]!r}"
+            assert dates.count("(") == dates.count(")"), f"{where}: dates {dates!r}"
 
 
 @pytest.mark.parametrize("name, writer_id", cases())

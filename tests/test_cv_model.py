@@ -10,7 +10,8 @@ import pytest
 
 from packetbuilder.entry_parts import find_dates
 from packetbuilder.markdown import read_cv, read_notes
-from packetbuilder.model import BulletList, Entry, Heading, Paragraph, block_text
+from packetbuilder.model import BulletList, Entry, Heading, Paragraph, block_text, plain
+from packetbuilder.render.flatten import entry_lines
 
 
 def entries(text: str, section: int = 0) -> list[Entry]:
@@ -137,3 +138,26 @@ def test_a_numbered_line_in_prose_is_not_a_list() -> None:
 def test_heading_entry_keeps_a_heading_first() -> None:
     (entry,) = entries("## Clinical\n\n### Elective\n\n- one\n- two\n")
     assert isinstance(entry.blocks[0], Heading) and entry.head == 1 and len(entry.details) == 1
+
+
+def test_an_apa_citation_lead_is_no_title_and_keeps_its_year() -> None:
+    (entry,) = entries("## Publications\n\n- **Łukasiewicz, Z.**, Okeke, A. N., & Mwangi, W. (2026). Text-message "
+                       "monitoring after preeclampsia. *Contemp Clin Trials*, 141, 107522.\n")
+    assert entry.title == "" and entry_lines(entry) is None  # drawn as written: "(2026)." stays whole
+
+
+@pytest.mark.parametrize("lead", ["**Chen, M. J.**", "**Chen MJ**", "**Chen, M.**"])
+def test_author_leads_in_several_styles_are_no_titles(lead: str) -> None:
+    (entry,) = entries(f"## Publications\n\n- {lead}, Patel R. A trial. *J Med*. 2025;1:2-3.\n")
+    assert entry.title == ""
+
+
+def test_a_bracketed_year_mid_citation_is_not_split_out() -> None:
+    (entry,) = entries("## Publications\n\n- **Odd Lead Title**, Okeke A (2026). A protocol. *Trials*, 1, 2.\n")
+    assert entry_lines(entry) is None
+
+
+def test_bracketed_dates_at_the_end_of_a_line_lose_their_brackets() -> None:
+    (entry,) = entries("## Research\n\n- **Research Assistant**, Mwangi Lab (2019–2021)\n")
+    first, dates, after = entry_lines(entry)
+    assert plain(first) == "Research Assistant, Mwangi Lab" and plain(dates) == "2019–2021" and plain(after) == ""

@@ -126,8 +126,13 @@ def entry_lines(entry: Entry) -> tuple[Runs, Runs, Runs] | None:
     where = text.find(entry.dates.text)
     if where < 0:
         return None
+    close = where + len(entry.dates.text)
+    if text[where - 1:where] == "(" and text[close:close + 1] == ")":  # "Lab (2019–2021)": the brackets go too
+        if text[close + 1:].lstrip()[:1] in tuple(".,;:"):  # "W. (2026). Title.": a citation's year stays
+            return None
+        close += 1
     before = _strip(_cut(line, 0, where), _LEADING, _TRAILING)
-    after = _strip(_cut(line, where + len(entry.dates.text), len(text)), _LEADING, " ")
+    after = _strip(_cut(line, close, len(text)), _LEADING, " ")
     dates: Runs = (Run(entry.dates.text),)
     qualifier = plain(after)
     if qualifier.startswith("(") and ")" in qualifier[:24]:  # "2023 – 2027 (expected)"
