@@ -72,7 +72,15 @@ def _work_section(app: Application, writer: Writer) -> Section | None:
     facts = tuple((label, (_para(_fact(notes.facts, key)),)) for key, label in NOTE_FACTS if notes.facts.get(key))
     blocks: tuple[Block, ...] = (Fields(facts),) if facts else ()
     children = tuple(replace(s, key=f"work-{s.key}") for s in notes.document.sections)
-    return Section(together_title(writer.role, facts_of(app, writer)), blocks, children, key="work")
+    title = together_title(writer.role, facts_of(app, writer))
+    if children and _same_title(children[0].title, title):  # notes headed "## What I led": one heading, not two
+        blocks += children[0].blocks
+        children = children[0].children + children[1:]
+    return Section(title, blocks, children, key="work")
+
+
+def _same_title(a: str, b: str) -> bool:
+    return a.casefold().strip(" :.") == b.casefold().strip(" :.")
 
 
 def _fact(facts: dict[str, str], key: str) -> str:

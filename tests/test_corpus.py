@@ -105,6 +105,18 @@ def _printed(text: str) -> str:
     return words(_LABEL.sub(" ", words(text)))
 
 
+@pytest.mark.parametrize("name, writer_id", cases())
+def test_no_heading_is_printed_twice_in_a_row(name: str, writer_id: str) -> None:
+    """Notes headed as the packet heads their part ("## Our research together") print
+    that heading once."""
+    result = built(name, writer_id)
+    if result is None:
+        pytest.skip("does not fit (checked above)")
+    for section in walk_sections(result[0].sections):
+        if section.children:
+            assert folded(section.children[0].title) != folded(section.title), f"{section.title!r} twice"
+
+
 @pytest.mark.parametrize("name", APPS)
 def test_an_entry_is_split_into_parts_only_between_whole_phrases(name: str) -> None:
     """Taking an entry's dates into their own column never leaves half a bracket or a
