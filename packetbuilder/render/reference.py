@@ -81,7 +81,10 @@ def _apply(style, spec, sheet: StyleSheet) -> None:
     if spec.rule_below:
         borders = OxmlElement("w:pBdr")
         bottom = OxmlElement("w:bottom")
-        for key, value in (("val", "single"), ("sz", "6"), ("space", "1"), ("color", sheet.colors["rule"])):
+        # the rule stands as far below the text as the PDF draws it: the style's space after
+        # (Word allows at most 31 pt), with the space after again below the rule
+        gap = str(min(31, round(spec.space_after)))
+        for key, value in (("val", "single"), ("sz", "6"), ("space", gap), ("color", sheet.colors["rule"])):
             bottom.set(qn(f"w:{key}"), value)
         borders.append(bottom)
         # in schema order: w:pBdr stands before w:spacing, w:ind and w:jc
