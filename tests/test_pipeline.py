@@ -194,7 +194,8 @@ PPR_ORDER = ("pStyle keepNext keepLines pageBreakBefore framePr widowControl num
 
 def test_docx_paragraph_properties_in_schema_order(sample: Path, tmp_path: Path):
     """Word refuses a file whose properties are out of order: a highlighted entry with an
-    indented second paragraph has keep, border, shading and indent together."""
+    indented second paragraph and a numbered point has its style, spacing, numbering and
+    indent in order, and its cell its width, bar and tint."""
     cv = sample / "cv.md"
     cv.write_text(cv.read_text("utf-8").replace("## Education", "## Posters\n\n- Poster on ward rounds, 2026 {: .chen }"
                                                 "\n\n    Its second paragraph.\n\n    1. a numbered point\n\n"
@@ -207,7 +208,9 @@ def test_docx_paragraph_properties_in_schema_order(sample: Path, tmp_path: Path)
         names = [child.tag.removeprefix(ns) for child in ppr]
         assert names == sorted(names, key=PPR_ORDER.index), names
         seen.update(names)
-    assert {"pStyle", "keepNext", "keepLines", "numPr", "pBdr", "shd", "ind"} <= seen
+    assert {"pStyle", "numPr", "spacing", "ind"} <= seen
+    cells = [[child.tag.removeprefix(ns) for child in tcpr] for tcpr in lxml.etree.fromstring(body).iter(f"{ns}tcPr")]
+    assert ["tcW", "tcBorders", "shd"] in cells  # the marked entry's cell
 
 
 def test_numbered_lists_restart(sample: Path, tmp_path: Path):
@@ -217,7 +220,7 @@ def test_numbered_lists_restart(sample: Path, tmp_path: Path):
     document = docx.Document(str(tmp_path / "out" / "okafor" / "Anh_Nguyen_LOR_Packet.docx"))
     ns = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
     num_ids = [p._p.pPr.find(f"{ns}numPr").find(f"{ns}numId").get(f"{ns}val")
-               for p in document.paragraphs if p.style.name == "List Number"]
+               for p in every_paragraph(document) if p.style.name == "List Number"]
     assert len(num_ids) == 5 and len(set(num_ids)) == 2  # publications (3) and posters (2)
     assert num_ids[:3] == [num_ids[0]] * 3
 

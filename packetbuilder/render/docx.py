@@ -23,7 +23,6 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt
 from docx.table import Table, _Cell
-from docx.text.paragraph import Paragraph
 
 from ..model import Document, Runs
 from . import fonts
@@ -32,17 +31,15 @@ from .reference import NEW_STYLES, PARAGRAPH_STYLES, apply_metrics, stable_zip, 
 from .styles import REFERENCE_DOCX, StyleSheet, indents, load_styles, tightened
 
 LABEL_WIDTH = 112  # the cover sheet's label column, as in the PDF
-COVER_CELL = (5, 0, 3, 6)  # the cover sheet's cell padding (top, left, bottom, right), as in the PDF
+COVER_RULE = 4  # the rule under each cover-sheet row, in eighths of a point
+# The cover sheet's cell padding (top, left, bottom, right) as in the PDF, less the rule
+# below, which LibreOffice adds to a row's height (the PDF draws it over the padding).
+COVER_CELL = (5, 0, 3 - COVER_RULE / 8, 6)
 PAGE_SIZES_PT = {"letter": (612, 792), "a4": (595.28, 841.89)}
+MARK_BAR = 20  # a marked entry's bar, in eighths of a point (2.5 pt, as the PDF draws it)
 _STYLE_IDS: dict[tuple[str, WD_STYLE_TYPE], str | None] = {}  # see _Writer._style_id
 _ENTRY_SKELETONS: dict[tuple, object] = {}  # see _Writer._entry_skeleton
 _FIELD_ROW_SKELETONS: dict[tuple, object] = {}  # see _Writer._field_row_skeleton
-# What may follow w:shd in a w:pPr (ECMA-376 CT_PPrBase, in order).
-_AFTER_SHADING = ("w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct", "w:topLinePunct",
-                  "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind",
-                  "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection",
-                  "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr",
-                  "w:sectPr", "w:pPrChange")
 
 
 def _fixed_time() -> dt.datetime:
@@ -102,6 +99,11 @@ class _Writer:
         if (name, kind) not in _STYLE_IDS:
             _STYLE_IDS[name, kind] = self.doc.part.get_style_id(name, kind)
         return _STYLE_IDS[name, kind]
+
+    def _measure(self) -> float:
+        """The width between the margins, as in the PDF."""
+        page = self.sheet.page
+        return PAGE_SIZES_PT[self.page_size][0] - page["margin_left"] - page["margin_right"]
 
     # -- page, footer, metadata --------------------------------------------------------
 
@@ -230,17 +232,6 @@ class _Writer:
         num_pr.get_or_add_ilvl().val = 0
         num_pr.get_or_add_numId().val = int(self._numbering[list_id])
 
-    def _highlight(self, paragraph) -> None:
-        """A bar in the margin and a tint, where the schema puts them in ``w:pPr``: Word
-        refuses a file whose properties are out of order, and the paragraph may already
-        have an indent, which comes after them."""
-        ppr = paragraph._p.get_or_add_pPr()
-        borders = OxmlElement("w:pBdr")
-        _set(borders, "w:left", val="single", sz="18", space="6", color=self.sheet.colors["highlight_bar"])
-        ppr.insert_element_before(borders, "w:shd", *_AFTER_SHADING)
-        shading = _element("w:shd", val="clear", color="auto", fill=self.sheet.colors["highlight_fill"])
-        ppr.insert_element_before(shading, *_AFTER_SHADING)
-
     def paragraph(self, item: Item, container) -> None:
         if item.fields:
             self.fields(item, container)
@@ -261,76 +252,85 @@ class _Writer:
         fmt = paragraph.paragraph_format
         if item.style == "List Number":
             self._restart(paragraph, item.list_id)
-        if item.new_page:
-            fmt.page_break_before = True
-        if item.group:
-            fmt.keep_together = True
-        if item.highlight:
-            self._highlight(paragraph)
+        if item.new_page:  # the PDF drops a paragraph's space before at a page's top; Word keeps it there
+            fmt.page_break_before = True  # after a page break it was asked for
+            fmt.space_before = Pt(0)
         return paragraph
 
     def _indent(self, paragraph, item: Item) -> None:
         """The PDF's indents, set on the paragraph: the list label hangs where the PDF
-        draws it (python-docx's template hangs bullets at the margin), and a CV entry's
-        text stands inside its panel's padding, as in the PDF."""
+        draws it (python-docx's template hangs bullets at the margin)."""
         left, label = indents(self.sheet, item.style, item.depth)
         spec = self.sheet.styles.get(item.style) or self.sheet["Body Text"]
-        pad = self.sheet.page["entry_padding"] if item.group else 0
         fmt = paragraph.paragraph_format
-        if left or pad:
-            fmt.left_indent = Pt(left + pad)
+        if left:
+            fmt.left_indent = Pt(left)
         if item.label:
             fmt.first_line_indent = Pt(label - left)
-        if spec.right_indent or pad:
-            fmt.right_indent = Pt(spec.right_indent + pad)
+        if spec.right_indent:
+            fmt.right_indent = Pt(spec.right_indent)
 
-    def beside(self, group: list[Item]) -> None:
-        """A CV entry whose first line has dates, as the PDF sets it: one table row that
-        never splits, the entry's lines in the first column and its dates right-aligned in
-        the second (an entry's page break, and a heading kept with it, then fall where the
-        PDF's do), tinted with a bar when the entry is marked."""
+    def entry(self, group: list[Item]) -> None:
+        """A CV entry as the PDF sets it, on its panel: one table row that never splits (an
+        entry's page break, and a heading kept with it, then fall where the PDF's do), the
+        panel's padding its cell margins, tinted with a bar when the entry is marked. A
+        dated entry's first line is beside its dates, right-aligned in a second column.
+        Undated entries (a citation) were paragraphs spaced to look like a panel, which
+        LibreOffice spaced apart less than the PDF, so pages broke at other entries."""
         head = group[0]
-        tbl = deepcopy(self._entry_skeleton(head.highlight))
-        body = self.doc.element.body
-        body.insert(self._body_end(), tbl)
+        tbl = deepcopy(self._entry_skeleton(head.highlight, bool(head.aside)))
+        self.doc.element.body.insert(self._body_end(), tbl)
         table = Table(tbl, self.doc._body)
-        main, dates = (_Cell(tc, table) for tc in tbl.tr_lst[0].tc_lst)
-        self.runs(main.paragraphs[0], head.runs)
-        self.runs(dates.paragraphs[0], head.aside)
-        if len(group) > 1:  # the head keeps its space after; the last detail gives its own way
-            main.paragraphs[0]._p.pPr.spacing.attrib.pop(qn("w:after"))
-            for item in group[1:]:
-                self.paragraph(replace(item, group=0, highlight=False), main)
+        main, *dates = (_Cell(tc, table) for tc in tbl.tr_lst[0].tc_lst)
+        first = main.paragraphs[0]
+        if dates:
+            self.runs(first, head.runs)
+            self.runs(dates[0].paragraphs[0], head.aside)
+        details = group[1:] if dates else group
+        for item in details:
+            self.paragraph(replace(item, group=0, highlight=False, new_page=False), main)
+        if dates and details:  # the head keeps its style's space after; the last detail gives its own way
+            first._p.pPr.spacing.attrib.pop(qn("w:after"))
+        if not dates:  # the skeleton's empty paragraph held the cell's place
+            first._p.getparent().remove(first._p)
+            main.paragraphs[0].paragraph_format.space_before = Pt(0)
+        if details:
             main.paragraphs[-1].paragraph_format.space_after = Pt(0)
+        if head.new_page:  # a part whose first block is an entry: the PDF starts it on a new page
+            main.paragraphs[0].paragraph_format.page_break_before = True
 
-    def _entry_skeleton(self, highlight: bool):
-        """The ``w:tbl`` of a dated entry with empty paragraphs, made once per geometry and
+    def _entry_skeleton(self, highlight: bool, dated: bool):
+        """The ``w:tbl`` of an entry with empty paragraphs, made once per geometry and
         copied for every entry: building each entry's table through python-docx, element by
         element with its schema scans, was most of the DOCX writer's time (``make profile``)."""
         pad, panel = self.sheet.page["entry_padding"], self.sheet.page["entry_panel"]
-        column = self.sheet.page["date_column"]
-        width = PAGE_SIZES_PT[self.page_size][0] - self.sheet.page["margin_left"] - self.sheet.page["margin_right"]
+        column = self.sheet.page["date_column"] if dated else 0
+        width = self._measure()
         colors = (self.sheet.colors["highlight_bar"], self.sheet.colors["highlight_fill"]) if highlight else None
         key = (width, pad, panel, column, colors)
         if key not in _ENTRY_SKELETONS:
-            scratch = WordDocument(str(REFERENCE_DOCX))
-            table = self._plain_table(scratch, (width - 2 * pad - column, column), indent=pad,
+            # LibreOffice takes a cell's border out of its text's width: the marked entry's
+            # cell is wider by its bar, so its lines break where the PDF's do
+            bar = MARK_BAR / 8 if highlight else 0
+            widths = (width - 2 * pad - column + bar, column - bar) if dated else (width - 2 * pad + bar,)
+            table = self._plain_table(WordDocument(str(REFERENCE_DOCX)), widths, indent=pad,
                                       margins=(panel, 0, panel, 0))
             row = table.add_row()
             _set(row._tr.get_or_add_trPr(), "w:cantSplit")
-            main, dates = (_Cell(tc, table) for tc in row._tr.tc_lst)
-            _set_style(main.paragraphs[0]._p, self._style_id("Entry"))
-            _set_style(dates.paragraphs[0]._p, self._style_id("Entry Date"))
-            for cell in (main, dates):
+            cells = [_Cell(tc, table) for tc in row._tr.tc_lst]
+            if dated:
+                _set_style(cells[0].paragraphs[0]._p, self._style_id("Entry"))
+                _set_style(cells[1].paragraphs[0]._p, self._style_id("Entry Date"))
+            for cell in cells:
                 self._as_in_a_cell(cell)
                 if highlight:
                     self._shade(cell)
             if highlight:
                 borders = _element("w:tcBorders")
-                _set(borders, "w:left", val="single", sz="20", space="0", color=colors[0])
-                main._tc.get_or_add_tcPr().insert_element_before(borders, "w:shd", "w:noWrap", "w:tcMar",
-                                                                  "w:textDirection", "w:tcFitText", "w:vAlign",
-                                                                  "w:hideMark")
+                _set(borders, "w:left", val="single", sz=str(MARK_BAR), space="0", color=colors[0])
+                cells[0]._tc.get_or_add_tcPr().insert_element_before(borders, "w:shd", "w:noWrap", "w:tcMar",
+                                                                      "w:textDirection", "w:tcFitText", "w:vAlign",
+                                                                      "w:hideMark")
             _ENTRY_SKELETONS[key] = table._tbl
         return _ENTRY_SKELETONS[key]
 
@@ -366,7 +366,7 @@ class _Writer:
                                                           "w:cellIns", "w:cellDel", "w:cellMerge", "w:tcPrChange")
 
     def fields(self, item: Item, container) -> None:
-        width = PAGE_SIZES_PT[self.page_size][0] - self.sheet.page["margin_left"] - self.sheet.page["margin_right"]
+        width = self._measure()
         widths = (LABEL_WIDTH, width - LABEL_WIDTH)
         table = self._plain_table(container, widths, margins=COVER_CELL)
         skeleton = self._field_row_skeleton(widths)
@@ -394,7 +394,7 @@ class _Writer:
             self._as_in_a_cell(cells[0])
             for cell in cells:
                 borders = OxmlElement("w:tcBorders")
-                _set(borders, "w:bottom", val="single", sz="4", color=self.sheet.colors["rule"])
+                _set(borders, "w:bottom", val="single", sz=str(COVER_RULE), color=self.sheet.colors["rule"])
                 cell._tc.get_or_add_tcPr().append(borders)
             _FIELD_ROW_SKELETONS[key] = table._tbl.tr_lst[0]
         return _FIELD_ROW_SKELETONS[key]
@@ -413,43 +413,21 @@ class _Writer:
                         run.bold = True
 
     def write(self, items: list[Item]) -> None:
-        pad = self.sheet.page["entry_panel"]
         index = 0
         while index < len(items):
             item = items[index]
-            if item.aside and item.group:
+            if item.group:
                 end = next((i for i in range(index + 1, len(items)) if items[i].group != item.group), len(items))
-                self.beside(items[index:end])
+                self.entry(items[index:end])
                 index = end
                 continue
-            index += 1
-            before = self._body_end()
             self.paragraph(item, self.doc)
-            following = items[index] if index < len(items) else None
-            last = following is None or following.group != item.group
-            if item.group:  # the PDF's panel pads an entry above and below: the same space here
-                previous = items[index - 2] if index > 1 else None
-                first = previous is None or previous.group != item.group
-                added = list(self._paragraphs_since(before))
-                for paragraph in added if not last else ():
-                    paragraph.paragraph_format.keep_with_next = True  # an entry stays on one page
-                # as the PDF's panel is a table cell: its first paragraph's space before and
-                # its last one's space after give way to the panel's own padding
-                if first and added:
-                    added[0].paragraph_format.space_before = Pt(pad)
-                if last and added:
-                    added[-1].paragraph_format.space_after = Pt(pad)
+            index += 1
 
     def _body_end(self) -> int:
         """Where the next block goes: before the body's closing w:sectPr."""
         body = self.doc.element.body
         return len(body) - (1 if len(body) and body[-1].tag == qn("w:sectPr") else 0)
-
-    def _paragraphs_since(self, index: int):
-        """The paragraphs added to the body from ``index`` on, those in table cells included."""
-        for element in list(self.doc.element.body)[index:self._body_end()]:
-            for p in element.iter(qn("w:p")):
-                yield Paragraph(p, self.doc)
 
     @staticmethod
     def _as_in_a_cell(cell) -> None:
