@@ -32,10 +32,21 @@ _RANGE = re.compile(rf"(?<![\w/])(?P<a>{_POINT}|(?:{_MONTH}|{_SEASON})(?:\s+\d{{
 _SINGLE = re.compile(rf"(?<![\w/]){_POINT}(?![\w/])", re.IGNORECASE)
 _YEAR_IN = re.compile(_YEAR)
 # A bold lead that is the applicant's own name in an author list names no entry: a
-# citation has no title line of its own. Vancouver/AMA ("**Nguyen A**, Patel R, …") and
-# APA ("**Łukasiewicz, Z.**, Okeke, A. N., …", "**Chen, M. J.**") write it so.
-_AUTHOR = re.compile(r"^[^\W\d_][\w'’-]*(?: [^\W\d_][\w'’-]*)?"
-                     r"(?: [A-Z]{1,3}|,? [A-Z]\.(?:[ -]?[A-Z]\.){0,2})$")
+# citation has no title line of its own. Vancouver/AMA ("**Nguyen A**, Patel R, …") and APA
+# ("**Łukasiewicz, Z.**, Okeke, A. N., …", "**Chen, M. J.**") put the surname first;
+# "**M. Quintero-Baptiste**, K. Oduya, …" puts the initials first, as "**B.S. in Biology**"
+# seems to, so that form counts only when another author's initials follow it.
+_SURNAME = r"[^\W\d_][\w'’-]*(?: [^\W\d_][\w'’-]*)?"
+_INITIALS = r"(?:[A-Z]\.[ -]?){1,3}"
+_SURNAME_FIRST = re.compile(rf"^{_SURNAME}(?: [A-Z]{{1,3}}|,? [A-Z]\.(?:[ -]?[A-Z]\.){{0,2}})$")
+_INITIALS_FIRST = re.compile(rf"^{_INITIALS} ?{_SURNAME}$")
+_NEXT_AUTHOR = re.compile(rf"^,\s*{_INITIALS} ?[^\W\d_]")
+
+
+def _is_author(lead: str, rest: str) -> bool:
+    return bool(_SURNAME_FIRST.match(lead) or (_INITIALS_FIRST.match(lead) and _NEXT_AUTHOR.match(rest)))
+
+
 _LEAD = re.compile(r"^[\s,;:·|—–-]+")
 _TRAIL = re.compile(r"[\s,;:·|—–(-]+$")
 
@@ -90,7 +101,7 @@ def _first_line(entry: Entry) -> tuple[str, str]:
         return plain(head[0].runs).strip(), rest
     if head and isinstance(head[0], Paragraph):
         runs = head[0].runs
-        if runs and runs[0].bold and runs[0].text.strip() and not _AUTHOR.match(_clean(runs[0].text)):
+        if runs and runs[0].bold and runs[0].text.strip() and not _is_author(_clean(runs[0].text), plain(runs[1:])):
             return _clean(runs[0].text), plain(runs[1:])
         return "", plain(runs)
     return "", ""

@@ -146,10 +146,16 @@ def test_an_apa_citation_lead_is_no_title_and_keeps_its_year() -> None:
     assert entry.title == "" and entry_lines(entry) is None  # drawn as written: "(2026)." stays whole
 
 
-@pytest.mark.parametrize("lead", ["**Chen, M. J.**", "**Chen MJ**", "**Chen, M.**"])
+@pytest.mark.parametrize("lead", ["**Chen, M. J.**", "**Chen MJ**", "**Chen, M.**", "**M. Quintero-Baptiste**",
+                                  "**M.J. Chen**"])
 def test_author_leads_in_several_styles_are_no_titles(lead: str) -> None:
-    (entry,) = entries(f"## Publications\n\n- {lead}, Patel R. A trial. *J Med*. 2025;1:2-3.\n")
+    (entry,) = entries(f"## Publications\n\n- {lead}, K. Patel. A trial. *J Med*. 2025;1:2-3.\n")
     assert entry.title == ""
+
+
+def test_a_degree_is_no_author() -> None:
+    (entry,) = entries("## Education\n\n- **B.S. in Chemistry**, Northfield College, 2017–2021\n")
+    assert entry.title == "B.S. in Chemistry"
 
 
 def test_a_bracketed_year_mid_citation_is_not_split_out() -> None:
