@@ -114,3 +114,32 @@ def test_a_writers_inputs_leave_out_other_writers_notes(sample: Path) -> None:
     assert "notes/chen.md" in names
     assert not any(n.startswith("notes/") and n != "notes/chen.md" for n in names)
     assert {"packet.toml", "cv.md", "statements/im.md", "goals.md", "programs.csv"} <= set(names)
+
+
+def pdf_text(path: Path) -> str:
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+def test_a_save_during_the_build_is_never_recorded_as_built(sample: Path, tmp_path: Path, monkeypatch) -> None:
+    """Issue 17 (3): the build hashes the bytes it built from. A save landing after the
+    sources were read must leave the writer stale, so the next build makes the PDF of
+    the new text instead of calling the old one "unchanged"."""
+    import packetbuilder.build as build_module
+
+    notes = sample / "notes" / "chen.md"
+    read = build_module.load_application
+
+    def read_then_save(folder: Path):
+        app = read(folder)
+        notes.write_text(notes.read_text("utf-8") + "\n- Zanzibar quartet rehearsal.\n", "utf-8")
+        return app
+
+    out = tmp_path / "out"
+    monkeypatch.setattr(build_module, "load_application", read_then_save)
+    build(sample, out, "--format", "pdf", "--writer", "chen")
+    monkeypatch.setattr(build_module, "load_application", read)
+    assert "Zanzibar" not in pdf_text(out / "chen" / "Anh_Nguyen_LOR_Packet.pdf")
+    assert built(build(sample, out, "--format", "pdf", "--writer", "chen")) == {"chen"}
+    assert "Zanzibar" in pdf_text(out / "chen" / "Anh_Nguyen_LOR_Packet.pdf")
