@@ -143,3 +143,28 @@ def test_a_save_during_the_build_is_never_recorded_as_built(sample: Path, tmp_pa
     assert "Zanzibar" not in pdf_text(out / "chen" / "Anh_Nguyen_LOR_Packet.pdf")
     assert built(build(sample, out, "--format", "pdf", "--writer", "chen")) == {"chen"}
     assert "Zanzibar" in pdf_text(out / "chen" / "Anh_Nguyen_LOR_Packet.pdf")
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_a_fifo_or_device_under_templates_neither_hangs_nor_eats_memory(sample: Path, tmp_path: Path,
+                                                                       kind: str) -> None:
+    """Issue 17 (9): hashing templates/ reads regular files only. Run in a child process
+    with a memory cap and a time limit, so that a regression fails instead of hanging."""
+    import resource
+
+    templates = sample / "templates"
+    templates.mkdir()
+    if kind == "fifo":
+        os.mkfifo(templates / "request.j2")
+    else:
+        (templates / "request.j2").symlink_to("/dev/zero")
+
+    def cap_memory() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+    argv = [sys.executable, "-m", "packetbuilder", "build", str(sample), "--out", str(tmp_path / "out"),
+            "--writer", "chen", "--format", "pdf", "--jobs", "1"]
+    for _ in range(2):  # the first build, then the unchanged check that hashes from the manifest
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=60, preexec_fn=cap_memory)
+        assert done.returncode == 0, done.stdout + done.stderr
+    assert "0 built, 1 unchanged" in done.stdout
