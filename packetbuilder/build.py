@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
@@ -34,6 +35,8 @@ from .packet import assemble, entry_text, finish, statement_section, writer_mark
 from .sources import Application, load_application
 
 if TYPE_CHECKING:  # reportlab is imported only when a packet is built
+    from concurrent.futures import ProcessPoolExecutor
+
     from .render.pdf import Typesetter
 
 FORMATS = ("pdf", "docx", "eml")
@@ -239,6 +242,36 @@ def _warm() -> None:
     load_styles()
 
 
+def _start_worker(lifeline: int, parent_end: int) -> None:
+    """Each worker's initializer: end with the parent, then :func:`_warm`.
+
+    The parent holds the only write end of the ``lifeline`` pipe and never writes to
+    it, so a read returns only when the parent is gone, however it went (SIGKILL and
+    SIGTERM run no clean-up): the worker then exits at once instead of building on,
+    or waiting forever for work, unseen. Each worker closes its inherited copy of the
+    write end first, or it would keep the pipe open itself."""
+    os.close(parent_end)
+    threading.Thread(target=_end_with_parent, args=(lifeline,), name="lifeline", daemon=True).start()
+    _warm()
+
+
+def _end_with_parent(lifeline: int) -> None:
+    os.read(lifeline, 1)
+    os._exit(1)
+
+
+def _worker_pool(stack: contextlib.ExitStack, workers: int) -> ProcessPoolExecutor:
+    """A pool of worker processes that end with this one (see :func:`_start_worker`)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    lifeline, parent_end = os.pipe()
+    for fd in (lifeline, parent_end):
+        stack.callback(os.close, fd)  # after the pool has shut down: the callbacks run last-in first-out
+    _warm()
+    return stack.enter_context(ProcessPoolExecutor(workers, initializer=_start_worker,
+                                                   initargs=(lifeline, parent_end)))
+
+
 def default_jobs() -> int:
     """The CPUs this process may run on."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
@@ -372,10 +405,7 @@ def build_folders(targets: list[tuple[Path, Path]], writer_ids: tuple[str, ...] 
             workers = jobs if several else min(jobs, len(plan.todo))
             if plan.todo and workers > 1:  # workers build this folder while the next ones are read
                 if pool is None:
-                    from concurrent.futures import ProcessPoolExecutor
-
-                    _warm()
-                    pool = stack.enter_context(ProcessPoolExecutor(workers, initializer=_warm))
+                    pool = _worker_pool(stack, workers)
                 futures.update({pool.submit(_build_task, plan.app, writer_id, out, formats): (plan, writer_id)
                                 for writer_id in plan.todo})
         _collect(plans, futures, formats, progress)

@@ -99,9 +99,12 @@ def build(dirs: tuple[Path, ...], writers: tuple[str, ...], out: Path | None, fo
       packetbuilder build my-application --watch   # rebuild on every save
     """
     from .incremental import output_folders, split_formats, unchanged_summaries
+    from .outputs import remove_stale_parts
 
     dirs = dirs or (Path("."),)
     targets = output_folders(dirs, out)
+    for _, target in targets:  # what a killed build left, before anything else: it may hold personal data
+        remove_stale_parts(target)
     # An unchanged rebuild is answered from the manifest, without loading the pipeline.
     summaries = None if force else unchanged_summaries(targets, writers, split_formats(formats))
     if summaries is None:
