@@ -567,7 +567,8 @@ def drafts(folder: Path, writers: tuple[str, ...], kind: str, resend: bool, out:
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the PNG files (default DIR/build/preview).")
 @click.option("--build-dir", "built", type=click.Path(file_okay=False, path_type=Path),
-              help="Where `build` wrote its files, for --email (default DIR/build).")
+              help="Where `build` wrote its files: the e-mails for --email, and a current PDF to draw "
+                   "as it is (default DIR/build).")
 @click.option("--width", type=click.IntRange(100, 4000), default=800, show_default=True,
               help="Picture width in pixels.")
 @reports_errors
@@ -575,8 +576,9 @@ def preview(folder: Path, writer_id: str, email_kind: str | None, out: Path | No
             width: int) -> None:
     """PNG pictures of a writer's packet pages or of a built e-mail, for a quick look.
 
-    Needs pdftoppm (poppler-utils); the packet is rendered from the sources as `build`
-    would, without writing to the build folder.
+    Needs pdftoppm (poppler-utils). A current PDF in the build folder is drawn as it
+    is; otherwise the packet is rendered from the sources as `build` would, without
+    writing to the build folder.
 
     \b
     Examples:
