@@ -215,6 +215,28 @@ def writer_is_current(app: Application, writer: Writer, out: Path) -> bool:
     return record.key == writer_key(writer.id, writer_inputs(app, writer, inputs), inputs, tuple(record.formats))
 
 
+def current_record(folder: Path, out: Path, writer_id: str) -> WriterRecord | None:
+    """The writer's record in ``out`` if a build now would skip the writer, told from
+    the manifest and file hashes alone, without reading the application (as
+    :func:`unchanged` does for a whole build); else None.
+
+    The last build must have built or confirmed this writer (so its record's key was
+    checked against that build's inputs), and since then neither the toolchain, nor
+    the folder's file names, nor any of the writer's inputs may have changed; its
+    files must be intact. When in doubt the answer is None: the caller builds."""
+    manifest = Manifest.load(out)
+    if writer_id not in manifest.requested or manifest.folder != str(folder.resolve()):
+        return None
+    record = manifest.current(out, writer_id)
+    if record is None or manifest.toolchain != toolchain() or folder_listing(folder, out) != manifest.listing:
+        return None
+    root = folder.resolve()
+    if any(name not in manifest.inputs or input_digest(root / name, name) != manifest.inputs[name]
+           for name in record.inputs):
+        return None
+    return record
+
+
 @dataclass
 class WriterRecord:
     """What the last successful build of one writer used and wrote."""

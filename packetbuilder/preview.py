@@ -10,9 +10,8 @@ Rasterising is done by ``pdftoppm`` (poppler), which draws PDFs faithfully and i
 package on every platform; without it, the command says what to install.
 
 A first look should take about a second. When the build folder already holds this
-writer's PDF and the manifest says it is current (the same inputs, toolchain and
-bytes as a build would make now), that PDF is drawn and nothing is laid out again, so
-neither the PDF nor the DOCX writer is even imported. Drawing costs pdftoppm about
+writer's PDF and the manifest shows a build now would leave it as it is, that PDF is
+drawn: the application is not even read, nor the PDF writer imported. Drawing costs pdftoppm about
 0.15 s of CPU a page, so the pages are drawn in parallel, one pdftoppm per page.
 """
 
@@ -28,12 +27,16 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 from pathlib import Path
 
-from .config import Writer
+from typing import TYPE_CHECKING
+
 from .errors import InputError, Problem, WorkError
-from .incremental import Manifest, regular_bytes, writer_is_current
+from .incremental import current_record, regular_bytes
 from .model import Document, Fields, Paragraph, Run, Section
 from .outputs import check_out_dir, ensure_dir, write_atomic
-from .sources import Application, load_application
+
+if TYPE_CHECKING:  # reading the application, and the PDF writer, only when the packet is laid out
+    from .config import Writer
+    from .sources import Application
 
 PDFTOPPM = "pdftoppm"
 INSTALL_HINT = ("install poppler: `sudo apt install poppler-utils` (Debian/Ubuntu), "
@@ -97,25 +100,20 @@ def _draw(commands: list[list[str]]) -> None:
         raise WorkError(Problem(PDFTOPPM, f"failed: {failures[0]}", "run `pdftoppm -v` to check the installation"))
 
 
-def built_pdf(app: Application, writer: Writer, built: Path) -> tuple[bytes, int] | None:
+def built_pdf(folder: Path, writer_id: str, built: Path) -> tuple[bytes, int] | None:
     """The writer's PDF in the build folder and its page count, if a build now would
-    make the same bytes (see :func:`.incremental.writer_is_current`); else None."""
-    if not writer_is_current(app, writer, built):
-        return None
-    record = Manifest.load(built).records[writer.id]
-    name = next((n for n in record.outputs if n.endswith(".pdf")), None)
+    leave it as it is (see :func:`.incremental.current_record`); else None."""
+    record = current_record(folder, built, writer_id)
+    name = next((n for n in record.outputs if n.endswith(".pdf")), None) if record else None
     data = regular_bytes(built / name) if name else None
-    pages = record.report.get("pages")
+    pages = record.report.get("pages") if record else None
     return (data, pages) if data is not None and isinstance(pages, int) else None
 
 
-def packet_pdf(app: Application, writer: Writer, built: Path) -> tuple[bytes, int]:
-    """The writer's packet as PDF bytes with its page count: the current build's, or
-    rendered in memory exactly as ``build`` renders it (never written to the build folder)."""
-    found = built_pdf(app, writer, built)
-    if found is not None:
-        return found
-    from .build import build_packet, typesetter_for  # the PDF writer, only when a packet is laid out
+def laid_out_pdf(app: Application, writer: Writer) -> tuple[bytes, int]:
+    """The writer's packet as PDF bytes with its page count, rendered in memory exactly
+    as ``build`` renders it (the fit's typesetter draws it), never written to the build folder."""
+    from .build import build_packet, typesetter_for
 
     typesetter = typesetter_for(app.folder, app.config.application.page_size)
     document, fitted = build_packet(app, writer, typesetter)
@@ -167,11 +165,17 @@ def preview(folder: Path, writer_id: str, out: Path | None = None, email: str | 
     ``built`` is where ``build`` wrote (default DIR/build): the e-mail's place, and a
     current PDF there is drawn as it is."""
     tool = find_pdftoppm()
-    app = load_application(folder)
-    writer = app.config.writer(writer_id)
     out = out or folder / "build" / "preview"
     check_out_dir(out, [folder])
     built = built or folder / "build"
+    found = None if email else built_pdf(folder, writer_id, built)
+    if found is not None:
+        pdf, pages = found
+        return write_pictures(rasterize(pdf, width, tool, pages), out, f"{writer_id}-page")
+    from .sources import load_application
+
+    app = load_application(folder)
+    writer = app.config.writer(writer_id)
     if email:
         from .render.pdf import render_pdf
 
@@ -179,5 +183,5 @@ def preview(folder: Path, writer_id: str, out: Path | None = None, email: str | 
         pdf, pages = render_pdf(email_document(read_eml(path), path.name), app.config.application.page_size), 0
         prefix = f"{writer.id}-{email}"
     else:
-        (pdf, pages), prefix = packet_pdf(app, writer, built), f"{writer.id}-page"
+        (pdf, pages), prefix = laid_out_pdf(app, writer), f"{writer.id}-page"
     return write_pictures(rasterize(pdf, width, tool, pages), out, prefix)

@@ -168,3 +168,20 @@ def test_a_fifo_or_device_under_templates_neither_hangs_nor_eats_memory(sample: 
         done = subprocess.run(argv, capture_output=True, text=True, timeout=60, preexec_fn=cap_memory)
         assert done.returncode == 0, done.stdout + done.stderr
     assert "0 built, 1 unchanged" in done.stdout
+
+
+def test_a_writer_left_out_of_the_last_build_is_not_current_after_a_shared_edit(sample: Path,
+                                                                             built_once: Path) -> None:
+    """current_record answers from the manifest alone (for preview): a writer the last
+    build did not look at may be stale although the manifest's inputs are the disk's."""
+    from packetbuilder.incremental import current_record
+
+    assert current_record(sample, built_once, "chen") is not None
+    cv = sample / "cv.md"
+    cv.write_text(cv.read_text("utf-8") + "\n", "utf-8")
+    assert current_record(sample, built_once, "chen") is None
+    build(sample, built_once, "--format", "pdf", "--writer", "lee")
+    assert current_record(sample, built_once, "lee") is not None
+    assert current_record(sample, built_once, "chen") is None
+    (sample / "goals.md").unlink()  # a file gone: the names of the folder changed
+    assert current_record(sample, built_once, "lee") is None
