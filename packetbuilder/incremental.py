@@ -16,6 +16,7 @@ loading the PDF/DOCX writers, so a no-op rebuild returns in a blink.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -23,10 +24,11 @@ import stat
 import sys
 import tomllib
 import zlib
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from . import __version__
 from .errors import InputError, Problem
@@ -47,9 +49,10 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def regular_bytes(path: Path) -> bytes | None:
-    """A regular file's bytes, or None for anything else (gone, a folder, a FIFO, a
-    device such as /dev/zero, also behind a link) or an unreadable file.
+@contextlib.contextmanager
+def _regular_file(path: Path) -> Iterator[BinaryIO | None]:
+    """The open file if ``path`` is a regular file that can be read, else None (gone,
+    a folder, a FIFO, a device such as /dev/zero, also behind a link).
 
     The file is opened without blocking and checked on the open descriptor, so a FIFO
     can never hang a build and a device can never be read until memory runs out, even
@@ -57,22 +60,38 @@ def regular_bytes(path: Path) -> bytes | None:
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError:
-        return None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        yield None
+        return
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            regular = stat.S_ISREG(os.fstat(fd).st_mode)
+        except OSError:
+            regular = False
+        yield handle if regular else None
+
+
+def regular_bytes(path: Path) -> bytes | None:
+    """A regular file's bytes, or None for anything else or an unreadable file."""
+    with _regular_file(path) as handle:
+        try:
+            return handle.read() if handle else None
+        except OSError:
             return None
-        with os.fdopen(os.dup(fd), "rb") as handle:
-            return handle.read()
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
 
 
 def file_digest(path: Path) -> str | None:
-    """The SHA-256 of a regular file's bytes, or None if it is not one or cannot be read."""
-    data = regular_bytes(path)
-    return None if data is None else digest(data)
+    """The SHA-256 of a regular file's bytes, or None if it is not one or cannot be
+    read; read in chunks, so that a huge file costs time, never memory."""
+    with _regular_file(path) as handle:
+        if handle is None:
+            return None
+        h = hashlib.sha256()
+        try:
+            while chunk := handle.read(1 << 20):
+                h.update(chunk)
+        except OSError:
+            return None
+        return h.hexdigest()
 
 
 # How to reach the mail servers, not what the packets say: adding [smtp] after a build
@@ -106,6 +125,8 @@ def content_digest(name: str, data: bytes) -> str:
 def input_digest(path: Path, name: str) -> str | None:
     """The hash of one application input as it is on disk now, or None if it is not a
     regular file that can be read."""
+    if name != CONFIG_NAME:
+        return file_digest(path)
     data = regular_bytes(path)
     return None if data is None else content_digest(name, data)
 
