@@ -5,8 +5,9 @@ The report it returns is what the CLI prints and what goes to build-report.json.
 
 A build reads each application folder once, skips every writer whose inputs are
 unchanged (see :mod:`.incremental`), and builds the rest — of all folders together —
-in worker processes, one writer per task; results are put back in packet.toml order,
-so output and reports never depend on which worker finished first.
+in worker processes, one writer per task (one application of a few writers is built
+in this process, where workers do not pay for themselves); results are put back in
+packet.toml order, so output and reports never depend on which worker finished first.
 """
 
 from __future__ import annotations
@@ -242,34 +243,33 @@ def _warm() -> None:
     load_styles()
 
 
-def _start_worker(lifeline: int, parent_end: int) -> None:
+def _start_worker() -> None:
     """Each worker's initializer: end with the parent, then :func:`_warm`.
 
-    The parent holds the only write end of the ``lifeline`` pipe and never writes to
-    it, so a read returns only when the parent is gone, however it went (SIGKILL and
-    SIGTERM run no clean-up): the worker then exits at once instead of building on,
-    or waiting forever for work, unseen. Each worker closes its inherited copy of the
-    write end first, or it would keep the pipe open itself."""
-    os.close(parent_end)
-    threading.Thread(target=_end_with_parent, args=(lifeline,), name="lifeline", daemon=True).start()
+    A thread waits on the parent's sentinel, which multiprocessing gives every child,
+    forked or spawned: it becomes ready only when the parent is gone, however it went
+    (SIGKILL and SIGTERM run no clean-up). The worker then exits at once instead of
+    building on, or waiting forever for work nobody will collect."""
+    threading.Thread(target=_end_with_parent, name="lifeline", daemon=True).start()
     _warm()
 
 
-def _end_with_parent(lifeline: int) -> None:
-    os.read(lifeline, 1)
-    os._exit(1)
+def _end_with_parent() -> None:
+    from multiprocessing import parent_process
+    from multiprocessing.connection import wait
+
+    parent = parent_process()
+    if parent is not None:
+        wait([parent.sentinel])
+        os._exit(1)
 
 
 def _worker_pool(stack: contextlib.ExitStack, workers: int) -> ProcessPoolExecutor:
     """A pool of worker processes that end with this one (see :func:`_start_worker`)."""
     from concurrent.futures import ProcessPoolExecutor
 
-    lifeline, parent_end = os.pipe()
-    for fd in (lifeline, parent_end):
-        stack.callback(os.close, fd)  # after the pool has shut down: the callbacks run last-in first-out
     _warm()
-    return stack.enter_context(ProcessPoolExecutor(workers, initializer=_start_worker,
-                                                   initargs=(lifeline, parent_end)))
+    return stack.enter_context(ProcessPoolExecutor(workers, initializer=_start_worker))
 
 
 # One application with at most this many writers to build is built in this process.
