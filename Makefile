@@ -36,12 +36,13 @@ docs-images: $(STAMP)
 	$(BIN)/packetbuilder preview samples --writer chen --width 900 --out docs/images
 	$(BIN)/packetbuilder preview samples --writer chen --email request --build-dir $(DOCS_BUILD) --width 900 --out docs/images
 
-# Benchmarks, a script and not a timed test: scripts/bench.py measures a build against pandoc,
-# the unchanged rebuild, each writer's costs and a class of 50, then runs the other scripts/bench_*.py.
+# Benchmarks, a script and not a timed test: scripts/bench.py measures a build against pandoc
+# (and its start-up share against the import floor), the unchanged rebuild, each writer's costs,
+# a class of 50, a preview, then runs the other scripts/bench_*.py (fitting, `build --watch` latency).
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py
 
-# Where a build of the sample spends its time (slowest imports, then cProfile), to find
+# Where a build of the sample spends its time (wall time by phase, slowest imports, then cProfile), to find
 # what to speed up; check the effect of a change with `make bench`.
 profile: $(STAMP)
 	$(BIN)/python scripts/profile_build.py

@@ -99,9 +99,12 @@ def build(dirs: tuple[Path, ...], writers: tuple[str, ...], out: Path | None, fo
       packetbuilder build my-application --watch   # rebuild on every save
     """
     from .incremental import output_folders, split_formats, unchanged_summaries
+    from .outputs import remove_stale_parts
 
     dirs = dirs or (Path("."),)
     targets = output_folders(dirs, out)
+    for _, target in targets:  # what a killed build left, before anything else: it may hold personal data
+        remove_stale_parts(target)
     # An unchanged rebuild is answered from the manifest, without loading the pipeline.
     summaries = None if force else unchanged_summaries(targets, writers, split_formats(formats))
     if summaries is None:
@@ -564,7 +567,8 @@ def drafts(folder: Path, writers: tuple[str, ...], kind: str, resend: bool, out:
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the PNG files (default DIR/build/preview).")
 @click.option("--build-dir", "built", type=click.Path(file_okay=False, path_type=Path),
-              help="Where `build` wrote its files, for --email (default DIR/build).")
+              help="Where `build` wrote its files: the e-mails for --email, and a current PDF to draw "
+                   "as it is (default DIR/build).")
 @click.option("--width", type=click.IntRange(100, 4000), default=800, show_default=True,
               help="Picture width in pixels.")
 @reports_errors
@@ -572,8 +576,9 @@ def preview(folder: Path, writer_id: str, email_kind: str | None, out: Path | No
             width: int) -> None:
     """PNG pictures of a writer's packet pages or of a built e-mail, for a quick look.
 
-    Needs pdftoppm (poppler-utils); the packet is rendered from the sources as `build`
-    would, without writing to the build folder.
+    Needs pdftoppm (poppler-utils). A current PDF in the build folder is drawn as it
+    is; otherwise the packet is rendered from the sources as `build` would, without
+    writing to the build folder.
 
     \b
     Examples:

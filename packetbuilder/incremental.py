@@ -16,16 +16,19 @@ loading the PDF/DOCX writers, so a no-op rebuild returns in a blink.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import stat
 import sys
 import tomllib
 import zlib
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from . import __version__
 from .errors import InputError, Problem
@@ -46,12 +49,49 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def file_digest(path: Path) -> str | None:
-    """The SHA-256 of a file's bytes, or None if it cannot be read (gone, a folder…)."""
+@contextlib.contextmanager
+def _regular_file(path: Path) -> Iterator[BinaryIO | None]:
+    """The open file if ``path`` is a regular file that can be read, else None (gone,
+    a folder, a FIFO, a device such as /dev/zero, also behind a link).
+
+    The file is opened without blocking and checked on the open descriptor, so a FIFO
+    can never hang a build and a device can never be read until memory runs out, even
+    if the name is swapped between a check and the read."""
     try:
-        return digest(path.read_bytes())
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError:
-        return None
+        yield None
+        return
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            regular = stat.S_ISREG(os.fstat(fd).st_mode)
+        except OSError:
+            regular = False
+        yield handle if regular else None
+
+
+def regular_bytes(path: Path) -> bytes | None:
+    """A regular file's bytes, or None for anything else or an unreadable file."""
+    with _regular_file(path) as handle:
+        try:
+            return handle.read() if handle else None
+        except OSError:
+            return None
+
+
+def file_digest(path: Path) -> str | None:
+    """The SHA-256 of a regular file's bytes, or None if it is not one or cannot be
+    read; read in chunks, so that a huge file costs time, never memory."""
+    with _regular_file(path) as handle:
+        if handle is None:
+            return None
+        h = hashlib.sha256()
+        try:
+            while chunk := handle.read(1 << 20):
+                h.update(chunk)
+        except OSError:
+            return None
+        return h.hexdigest()
 
 
 # How to reach the mail servers, not what the packets say: adding [smtp] after a build
@@ -64,22 +104,31 @@ def _toml_value(value: Any) -> Any:
     return {f"${type(value).__name__}": value.isoformat()}
 
 
-def input_digest(path: Path, name: str) -> str | None:
-    """The hash of one application input, as the manifest records it.
+def content_digest(name: str, data: bytes) -> str:
+    """The hash of one application input's bytes, as the manifest records it.
 
     packet.toml is hashed as its parsed content without the mail tables, in a canonical
     form (keys sorted), so neither [smtp]/[imap] nor a comment or a blank line makes a
     packet stale; a file tomllib cannot read is hashed as bytes (its build fails anyway).
     """
     if name != CONFIG_NAME:
-        return file_digest(path)
+        return digest(data)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return file_digest(path)
+        parsed = tomllib.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return digest(data)
     for table in MAIL_TABLES:
-        data.pop(table, None)
-    return digest(json.dumps(data, sort_keys=True, ensure_ascii=False, default=_toml_value).encode("utf-8"))
+        parsed.pop(table, None)
+    return digest(json.dumps(parsed, sort_keys=True, ensure_ascii=False, default=_toml_value).encode("utf-8"))
+
+
+def input_digest(path: Path, name: str) -> str | None:
+    """The hash of one application input as it is on disk now, or None if it is not a
+    regular file that can be read."""
+    if name != CONFIG_NAME:
+        return file_digest(path)
+    data = regular_bytes(path)
+    return None if data is None else content_digest(name, data)
 
 
 def _tree_files(root: Path, skip: Path | None = None) -> list[Path]:
@@ -135,13 +184,22 @@ def _relative(path: Path, root: Path) -> str:
 
 def application_inputs(app: Application) -> dict[str, str]:
     """Every file of the application that a build reads → its SHA-256, keyed by its path
-    relative to the folder: the sources in ``app.files`` and the folder's templates."""
+    relative to the folder: the sources in ``app.files``, hashed from the very bytes
+    they were parsed from (``app.data``), and the folder's templates.
+
+    Of templates/ only regular files are read, as only those can be loaded as a
+    template: a link there to /dev/zero or a FIFO is neither read nor waited on."""
     root = app.folder.resolve()
-    paths = list(app.files.values())
+    inputs = {}
+    for name, path in app.files.items():
+        data = app.data.get(name)
+        relative = _relative(path, root)
+        inputs[relative] = content_digest(relative, data) if data is not None else input_digest(path, relative) or ""
     templates = root / USER_TEMPLATES
     if templates.is_dir():
-        paths += _tree_files(templates)
-    return {name: input_digest(p, name) or "" for name, p in ((_relative(p, root), p) for p in paths)}
+        for path in _tree_files(templates):
+            inputs[_relative(path, root)] = input_digest(path, _relative(path, root)) or ""
+    return inputs
 
 
 def writer_inputs(app: Application, writer: Writer, inputs: dict[str, str]) -> list[str]:
@@ -176,6 +234,28 @@ def writer_is_current(app: Application, writer: Writer, out: Path) -> bool:
         return False
     inputs = application_inputs(app)
     return record.key == writer_key(writer.id, writer_inputs(app, writer, inputs), inputs, tuple(record.formats))
+
+
+def current_record(folder: Path, out: Path, writer_id: str) -> WriterRecord | None:
+    """The writer's record in ``out`` if a build now would skip the writer, told from
+    the manifest and file hashes alone, without reading the application (as
+    :func:`unchanged` does for a whole build); else None.
+
+    The last build must have built or confirmed this writer (so its record's key was
+    checked against that build's inputs), and since then neither the toolchain, nor
+    the folder's file names, nor any of the writer's inputs may have changed; its
+    files must be intact. When in doubt the answer is None: the caller builds."""
+    manifest = Manifest.load(out)
+    if writer_id not in manifest.requested or manifest.folder != str(folder.resolve()):
+        return None
+    record = manifest.current(out, writer_id)
+    if record is None or manifest.toolchain != toolchain() or folder_listing(folder, out) != manifest.listing:
+        return None
+    root = folder.resolve()
+    if any(name not in manifest.inputs or input_digest(root / name, name) != manifest.inputs[name]
+           for name in record.inputs):
+        return None
+    return record
 
 
 @dataclass

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -17,6 +18,9 @@ from .errors import InputError, Problem, WorkError
 
 FILE_MODE = 0o600
 DIR_MODE = 0o700
+PART = ".part"
+# A temp file of write_atomic: ".<name>.<pid of the writer>.<random>.part".
+_PART_NAME = re.compile(r"\..+\.(\d+)\.\w+\.part")
 
 
 def ensure_dir(path: Path) -> Path:
@@ -51,7 +55,7 @@ def write_atomic(path: Path, data: bytes, mode: int = FILE_MODE) -> None:
     ensure_dir(path.parent)
     temp = None
     try:
-        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=PART, dir=path.parent)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -76,3 +80,37 @@ def check_out_dir(out: Path, inputs: list[Path]) -> None:
         if target == source or target in source.parents:
             raise InputError(Problem(str(out), "the output folder would be the application folder itself or hold it",
                                      f"use a separate folder such as {folder / 'build'}"))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+def remove_stale_parts(out: Path) -> None:
+    """Remove the temp files that a killed run of ``write_atomic`` left in ``out`` and in
+    the folders in it (one per writer), as they may hold personal data.
+
+    Only files whose writer process is gone are removed, so a build writing into the
+    same folder right now keeps its own. Nothing here is an error: a folder that does
+    not exist yet has nothing to clean."""
+    try:
+        folders = [out, *(entry for entry in os.scandir(out) if entry.is_dir(follow_symlinks=False))]
+    except OSError:
+        return
+    for folder in folders:
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            continue
+        for name in names:
+            match = _PART_NAME.fullmatch(name)
+            if match and not _alive(int(match.group(1))):
+                with contextlib.suppress(OSError):
+                    os.unlink(os.path.join(folder, name))
+

@@ -18,7 +18,7 @@ from .cv_hints import cv_rules
 from .errors import InputError, Problem
 from .markdown import Notes, read_cv, read_notes, read_prose
 from .model import Document
-from .textfiles import CONFIG_NAME, read_text, resolve_inside
+from .textfiles import CONFIG_NAME, read_source, read_text, resolve_inside
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,8 @@ class Application:
     notes: dict[str, Notes] = field(default_factory=dict)  # by writer id
     programs: tuple[Program, ...] = ()
     files: dict[str, Path] = field(default_factory=dict)  # display name → path, for hashing and checks
+    # display name → the bytes that were parsed: the build hashes exactly these (issue 17, 3)
+    data: dict[str, bytes] = field(default_factory=dict)
 
     def writer_notes(self, writer: Writer) -> Notes | None:
         return self.notes.get(writer.id)
@@ -111,18 +113,19 @@ def load_application(folder: Path) -> Application:
     if not (folder / CONFIG_NAME).is_file():
         raise InputError(Problem(str(folder / CONFIG_NAME), "not found",
                                  "run the command in an application folder, or create one with `packetbuilder init DIR`"))
-    config_text = read_text(folder, CONFIG_NAME, folder / CONFIG_NAME)
+    config_text, config_data = read_source(folder, CONFIG_NAME, folder / CONFIG_NAME)
     config = parse_config(config_text)
     lines = key_lines(config_text)
     problems: list[Problem] = []
     files: dict[str, Path] = {CONFIG_NAME: folder / CONFIG_NAME}
+    data: dict[str, bytes] = {CONFIG_NAME: config_data}
 
     def source(relative: str, key: str, parse, required: bool = True):
         try:
             path = resolve_inside(folder, relative, key)
             if not required and not path.exists():
                 return None
-            text = read_text(folder, relative, path)
+            text, data[relative] = read_source(folder, relative, path)
             files[relative] = path
             return parse(text)
         except InputError as exc:
@@ -158,4 +161,4 @@ def load_application(folder: Path) -> Application:
                           lambda t: _read_programs(t, app_settings.programs)) or ()
     if problems:
         raise InputError(problems)
-    return Application(folder, config, cv, statements, goals, notes, programs, files)
+    return Application(folder, config, cv, statements, goals, notes, programs, files, data)

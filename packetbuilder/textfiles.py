@@ -60,6 +60,12 @@ def _utf16_without_bom(data: bytes) -> bool:
 
 def read_text(folder: Path, name: str, path: Path | None = None) -> str:
     """Read a UTF-8 text file (a BOM is accepted) or raise a clear InputError."""
+    return read_source(folder, name, path)[0]
+
+
+def read_source(folder: Path, name: str, path: Path | None = None) -> tuple[str, bytes]:
+    """:func:`read_text`, with the bytes the text was decoded from: a build hashes those,
+    not the file read again, so a save in between can never be recorded as built."""
     path = path or resolve_inside(folder, name)
     if not path.exists():
         raise InputError(Problem(name, "file not found", f"create {name} or fix the path in packet.toml"))
@@ -75,7 +81,7 @@ def read_text(folder: Path, name: str, path: Path | None = None) -> str:
         raise InputError(Problem(name, "is a binary file, not text",
                                  "export it as Markdown text (e.g. `pandoc cv.docx -t gfm -o cv.md`)"))
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8-sig"), data
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise InputError(Problem(name, f"is not UTF-8; it looks like {_guess_encoding(data)}",

@@ -1,10 +1,18 @@
 """``build --watch``: rebuild the writers a saved source concerns, until Ctrl-C.
 
-Editing a CV and rebuilding by hand is the slow loop rendercv's watch mode removes.
-The sources are a handful of small files, so polling their modification times twice
-a second costs nothing measurable and needs no dependency. Only the files packet.toml
-names (plus the default notes and goals paths, and templates/) are watched: the build
-writes elsewhere, so its own output can never trigger a rebuild.
+Editing a CV and rebuilding by hand is the slow loop rendercv's watch mode removes, and
+the wait after a save is what the student feels: rebuilding one writer costs tens of
+milliseconds, so the watch must not add a polling interval or a fixed settling delay
+on top. Saves arrive as file-system events (inotify, FSEvents, ReadDirectoryChangesW,
+through watchdog); only where the system offers none does watchdog poll instead.
+
+A save is acted on when it is complete: where the system reports a file closed after
+writing (inotify) that is the signal, so an editor's truncate-then-write is one save;
+elsewhere a modification is. Bursts coalesce without a timer: every event already
+waiting is taken with the first, and saves that land during a rebuild are taken
+together once it is done. Events only wake the loop; what changed is decided by
+comparing each source's modification time and size with the last build's, so an event
+for the build's own output, or for a file no build reads, rebuilds nothing.
 
 Which writers a change concerns is a pure function of the config: a writer's notes
 concern that writer, a track's statement concerns the writers on that track, and
@@ -14,10 +22,17 @@ everything else (packet.toml, the CV, goals, programs, e-mail templates) concern
 from __future__ import annotations
 
 import os
+import queue
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from watchdog.events import (EVENT_TYPE_CLOSED, EVENT_TYPE_CREATED, EVENT_TYPE_DELETED, EVENT_TYPE_MODIFIED,
+                             EVENT_TYPE_MOVED, FileSystemEvent, FileSystemEventHandler)
+from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
+from watchdog.observers.polling import PollingObserver
 
 from .build import BuildReport
 from .config import Config, load_config
@@ -26,11 +41,12 @@ from .sources import notes_name
 from .textfiles import CONFIG_NAME
 
 TEMPLATES = "templates"
-INTERVAL = 0.5  # seconds between polls
-SETTLE_ROUNDS = 10  # editors save in bursts; wait at most this many polls for quiet
+POLL_INTERVAL = 0.2  # seconds between scans, only where the system reports no file events
+WAKE = 1.0  # seconds: how often a wait for events wakes up, so that Ctrl-C is always seen
 
 Stamp = tuple[int, int] | None  # (mtime_ns, size), or None for a missing file
 Rebuild = Callable[[Path, tuple[str, ...]], BuildReport]
+Changes = Iterable[dict[Path, set[str]]]  # batches of saves: folder → names relative to it
 
 
 def _merge(a: frozenset[str] | None, b: frozenset[str] | None) -> frozenset[str] | None:
@@ -96,9 +112,79 @@ def error_line(changed: list[str], exc: PacketError) -> str:
             + (f" (and {more} more; run `packetbuilder check`)" if more else "") + "; fix it and save again")
 
 
+class FileEvents:
+    """Saves under the watched folders, as batches: folder → the names (relative to it)
+    that events were reported for.
+
+    ``polling`` forces the scanning observer; it is also used when the system's event
+    source cannot start (e.g. the inotify watch limit is reached)."""
+
+    def __init__(self, folders: list[Path], polling: bool = False) -> None:
+        self._events: queue.SimpleQueue[tuple[Path, str]] = queue.SimpleQueue()
+        self._folders = folders
+        try:
+            self._observer = self._start(PollingObserver(timeout=POLL_INTERVAL) if polling else Observer())
+        except OSError:
+            self._observer = self._start(PollingObserver(timeout=POLL_INTERVAL))
+        # inotify reports a file closed after writing: the end of a save. Other sources
+        # report modifications only, so there a modification must count.
+        complete = {EVENT_TYPE_CLOSED} if type(self._observer).__module__.endswith(".inotify") else \
+            {EVENT_TYPE_MODIFIED, EVENT_TYPE_CREATED}
+        self._signals = complete | {EVENT_TYPE_MOVED, EVENT_TYPE_DELETED}
+
+    def _start(self, observer: BaseObserver) -> BaseObserver:
+        for folder in self._folders:
+            observer.schedule(_Forward(self, folder), str(folder), recursive=True)
+        observer.start()
+        return observer
+
+    def put(self, folder: Path, event: FileSystemEvent) -> None:
+        """Called on the observer's thread for every event under ``folder``."""
+        if event.event_type not in self._signals:
+            return
+        for path in (event.src_path, getattr(event, "dest_path", "")):
+            if path:
+                self._events.put((folder, Path(os.path.relpath(os.fsdecode(path), folder)).as_posix()))
+
+    def wait(self, timeout: float | None = None) -> dict[Path, set[str]]:
+        """The next batch: the first event (waiting up to ``timeout`` seconds for it; an
+        empty batch if none came) and every event already queued behind it."""
+        try:
+            pending = [self._events.get(timeout=timeout)]
+        except queue.Empty:
+            return {}
+        while True:
+            try:
+                pending.append(self._events.get_nowait())
+            except queue.Empty:
+                break
+        batch: dict[Path, set[str]] = {}
+        for folder, name in pending:
+            batch.setdefault(folder, set()).add(name)
+        return batch
+
+    def __iter__(self) -> Iterator[dict[Path, set[str]]]:
+        while True:
+            batch = self.wait(WAKE)
+            if batch:
+                yield batch
+
+    def close(self) -> None:
+        self._observer.stop()
+        self._observer.join(5)
+
+
+class _Forward(FileSystemEventHandler):
+    def __init__(self, events: FileEvents, folder: Path) -> None:
+        self.events, self.folder = events, folder
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        self.events.put(self.folder, event)
+
+
 @dataclass
 class _Watched:
-    """What is known about one application folder between polls."""
+    """What is known about one application folder between rebuilds."""
 
     folder: Path
     config: Config
@@ -111,25 +197,12 @@ class _Watched:
         return snapshot(self.folder, self.names())
 
 
-def _settle(watched: _Watched, sleep: Callable[[float], None], interval: float) -> dict[str, Stamp]:
-    """Snapshots until two in a row agree, so one save is one rebuild."""
-    current = watched.poll()
-    for _ in range(SETTLE_ROUNDS):
-        sleep(interval)
-        again = watched.poll()
-        if again == current:
-            break
-        current = again
-    return current
-
-
-def _step(watched: _Watched, rebuild: Rebuild, only: tuple[str, ...], sleep: Callable[[float], None],
-          interval: float) -> str | None:
-    """One poll of one folder: None if nothing changed, else the line to print."""
-    if watched.poll() == watched.stamps:
-        return None
-    stamps = _settle(watched, sleep, interval)
+def _step(watched: _Watched, rebuild: Rebuild, only: tuple[str, ...]) -> str | None:
+    """After events in one folder: None if no source changed, else the line to print."""
+    stamps = watched.poll()
     changed = changed_names(watched.stamps, stamps)
+    if not changed:
+        return None
     watched.stamps = stamps
     try:
         if CONFIG_NAME in changed:
@@ -144,22 +217,26 @@ def _step(watched: _Watched, rebuild: Rebuild, only: tuple[str, ...], sleep: Cal
 
 
 def watch_folders(folders: list[Path], rebuild: Rebuild, echo: Callable[[str], None], only: tuple[str, ...] = (),
-                  interval: float = INTERVAL, sleep: Callable[[float], None] = time.sleep,
+                  changes: Changes | None = None,
                   clock: Callable[[], str] = lambda: time.strftime("%H:%M:%S")) -> None:
-    """Poll the folders' sources and rebuild what a change concerns; return on Ctrl-C."""
-    watched = []
+    """Rebuild what each saved source concerns; return on Ctrl-C. ``changes`` are the
+    batches of saves (default: the folders' file-system events)."""
+    watched = {}
     for folder in folders:
         item = _Watched(folder, load_config(folder))
         item.stamps = item.poll()
-        watched.append(item)
+        watched[folder] = item
+    events = FileEvents(folders) if changes is None else None
     echo(f"watching {', '.join(str(f) for f in folders)} for changes; press Ctrl-C to stop")
     try:
-        while True:
-            sleep(interval)
-            for item in watched:
-                line = _step(item, rebuild, only, sleep, interval)
+        for batch in changes if events is None else events:
+            for folder, item in watched.items():
+                line = _step(item, rebuild, only) if batch.get(folder) else None
                 if line:
                     where = f"{item.folder}: " if len(watched) > 1 else ""
                     echo(f"{clock()} {where}{line}")
     except KeyboardInterrupt:
         echo("stopped watching")
+    finally:
+        if events is not None:
+            events.close()

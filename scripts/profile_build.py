@@ -1,8 +1,12 @@
 """`make profile`: where a build of the sample spends its time, to find what to speed up.
 
-Two views, each of one real build of ``samples/`` (every writer, PDF + DOCX + request
+Views, each of one real build of ``samples/`` (every writer, PDF + DOCX + request
 .eml, ``--force``) in one process (``--jobs 1``, so that every call is seen):
 
+  0. wall time by phase, in a fresh process: imports, reading and hashing the folder,
+     each writer, the report and manifest; and the start-up share, what the first
+     packet cost beyond a warm rebuild of it plus everything before it, which is what
+     a build pays before its packets and is compared with the import floor;
   1. start-up: the slowest imports by their own time, from ``python -X importtime``;
   2. the build: cProfile's functions with the most time of their own;
   3. the packetbuilder functions with the most time including what they call.
@@ -17,6 +21,7 @@ import argparse
 import contextlib
 import cProfile
 import io
+import json
 import os
 import pstats
 import re
@@ -27,6 +32,71 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Run in a fresh child: the build as the command runs it, with a mark (wall, CPU) at
+# each phase; then the first writer again, warm, as the build's first writer (no
+# paragraphs kept), to tell its own work from what only the first packet pays.
+PHASES = """
+import time
+wall0, cpu0 = time.perf_counter(), time.process_time()
+marks = []
+def mark(what):
+    marks.append((what, time.perf_counter() - wall0, time.process_time() - cpu0))
+import contextlib, io, json, sys
+import packetbuilder.cli as cli
+mark("import the command line")
+import packetbuilder.build as build
+mark("import build (config, readers, fit, mail)")
+def timed(name, label):
+    real = getattr(build, name)
+    def wrapper(*args, **kwargs):
+        result = real(*args, **kwargs)
+        mark(label(args) if callable(label) else label)
+        return result
+    setattr(build, name, wrapper)
+build_writer = build.build_writer
+timed("_plan", "read the folder, hash inputs, plan")
+timed("build_writer", lambda args: "writer " + args[1].id)
+timed("_finish", "report and manifest")
+folder, out, jobs = sys.argv[1:4]
+with contextlib.redirect_stdout(io.StringIO()):
+    try:
+        cli.main(["build", folder, "--out", out, "--force", "--jobs", jobs])
+    except SystemExit as stopped:
+        assert not stopped.code, stopped.code
+mark("exit")
+from packetbuilder.sources import load_application
+app = load_application(build.Path(folder))
+build.typesetter_for.cache_clear()
+start = time.perf_counter()
+build_writer(app, app.config.writers[0], build.Path(out), build.FORMATS)
+print(json.dumps({"marks": marks, "warm_first": time.perf_counter() - start}))
+"""
+
+
+def phase_times(folder: Path, out: Path, jobs: int = 1) -> dict:
+    """One build of ``folder`` in a fresh process: its marks and the warm first writer."""
+    done = subprocess.run([sys.executable, "-c", PHASES, str(folder), str(out), str(jobs)], capture_output=True,
+                          text=True, cwd=ROOT, check=True)
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def start_up_share(times: dict) -> float:
+    """Seconds a build spends before its packets: up to the end of the first writer,
+    less what a warm rebuild of that writer costs."""
+    first = next(wall for what, wall, _ in times["marks"] if what.startswith("writer "))
+    return first - times["warm_first"]
+
+
+def wall_phases(out: Path) -> None:
+    times = phase_times(ROOT / "samples", out)
+    print("0. Wall time by phase, one build in a fresh process (--jobs 1; wall and CPU seconds, each phase)")
+    previous = (0.0, 0.0)
+    for what, wall, cpu in times["marks"]:
+        print(f"   {what:<42} {wall - previous[0]:6.3f} s  (CPU {cpu - previous[1]:.3f} s)")
+        previous = (wall, cpu)
+    print(f"   the first writer again, warm                {times['warm_first']:6.3f} s")
+    print(f"   start-up share (before the packets)         {start_up_share(times):6.3f} s\n")
 
 
 def slowest_imports(out: Path, top: int) -> None:
@@ -76,6 +146,7 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=20, help="rows per table (20)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="pb-profile-") as temp:
+        wall_phases(Path(temp) / "phases")
         slowest_imports(Path(temp) / "imports", args.top)
         build_profile(Path(temp) / "build", args.top)
 

@@ -114,3 +114,74 @@ def test_a_writers_inputs_leave_out_other_writers_notes(sample: Path) -> None:
     assert "notes/chen.md" in names
     assert not any(n.startswith("notes/") and n != "notes/chen.md" for n in names)
     assert {"packet.toml", "cv.md", "statements/im.md", "goals.md", "programs.csv"} <= set(names)
+
+
+def pdf_text(path: Path) -> str:
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+def test_a_save_during_the_build_is_never_recorded_as_built(sample: Path, tmp_path: Path, monkeypatch) -> None:
+    """Issue 17 (3): the build hashes the bytes it built from. A save landing after the
+    sources were read must leave the writer stale, so the next build makes the PDF of
+    the new text instead of calling the old one "unchanged"."""
+    import packetbuilder.build as build_module
+
+    notes = sample / "notes" / "chen.md"
+    read = build_module.load_application
+
+    def read_then_save(folder: Path):
+        app = read(folder)
+        notes.write_text(notes.read_text("utf-8") + "\n- Zanzibar quartet rehearsal.\n", "utf-8")
+        return app
+
+    out = tmp_path / "out"
+    monkeypatch.setattr(build_module, "load_application", read_then_save)
+    build(sample, out, "--format", "pdf", "--writer", "chen")
+    monkeypatch.setattr(build_module, "load_application", read)
+    assert "Zanzibar" not in pdf_text(out / "chen" / "Anh_Nguyen_LOR_Packet.pdf")
+    assert built(build(sample, out, "--format", "pdf", "--writer", "chen")) == {"chen"}
+    assert "Zanzibar" in pdf_text(out / "chen" / "Anh_Nguyen_LOR_Packet.pdf")
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_a_fifo_or_device_under_templates_neither_hangs_nor_eats_memory(sample: Path, tmp_path: Path,
+                                                                       kind: str) -> None:
+    """Issue 17 (9): hashing templates/ reads regular files only. Run in a child process
+    with a memory cap and a time limit, so that a regression fails instead of hanging."""
+    import resource
+
+    templates = sample / "templates"
+    templates.mkdir()
+    if kind == "fifo":
+        os.mkfifo(templates / "request.j2")
+    else:
+        (templates / "request.j2").symlink_to("/dev/zero")
+
+    def cap_memory() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+    argv = [sys.executable, "-m", "packetbuilder", "build", str(sample), "--out", str(tmp_path / "out"),
+            "--writer", "chen", "--format", "pdf", "--jobs", "1"]
+    for _ in range(2):  # the first build, then the unchanged check that hashes from the manifest
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=60, preexec_fn=cap_memory)
+        assert done.returncode == 0, done.stdout + done.stderr
+    assert "0 built, 1 unchanged" in done.stdout
+
+
+def test_a_writer_left_out_of_the_last_build_is_not_current_after_a_shared_edit(sample: Path,
+                                                                             built_once: Path) -> None:
+    """current_record answers from the manifest alone (for preview): a writer the last
+    build did not look at may be stale although the manifest's inputs are the disk's."""
+    from packetbuilder.incremental import current_record
+
+    assert current_record(sample, built_once, "chen") is not None
+    cv = sample / "cv.md"
+    cv.write_text(cv.read_text("utf-8") + "\n", "utf-8")
+    assert current_record(sample, built_once, "chen") is None
+    build(sample, built_once, "--format", "pdf", "--writer", "lee")
+    assert current_record(sample, built_once, "lee") is not None
+    assert current_record(sample, built_once, "chen") is None
+    (sample / "goals.md").unlink()  # a file gone: the names of the folder changed
+    assert current_record(sample, built_once, "lee") is None

@@ -79,3 +79,31 @@ def test_pictures_of_pages_a_document_lost_are_removed(tmp_path: Path) -> None:
     assert [p.name for p in pictures.pages] == ["chen-page-1.png", "chen-page-2.png"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["chen-page-1.png", "chen-page-2.png",
                                                           "chen-page-notes.png", "chen-request-1.png"]
+
+
+@needs_pdftoppm
+def test_a_current_build_is_drawn_as_it_is_and_a_stale_one_laid_out_again(sample: Path, tmp_path: Path,
+                                                                          monkeypatch) -> None:
+    """A first look costs no layout when the build folder's PDF is current (issue 18);
+    after an edit the preview shows the edit, from the sources, and leaves the build alone."""
+    from packetbuilder.render.pdf import Typesetter
+
+    assert CliRunner().invoke(main, ["build", str(sample), "--writer", "chen", "--format", "pdf"]).exit_code == 0
+    pdf = sample / "build" / "chen" / "Anh_Nguyen_LOR_Packet.pdf"
+    built = pdf.read_bytes()
+    out = tmp_path / "pictures"
+    layouts = []
+    real = Typesetter.layout
+    monkeypatch.setattr(Typesetter, "layout", lambda *a, **k: layouts.append(1) or real(*a, **k))
+    argv = ["preview", str(sample), "--writer", "chen", "--out", str(out), "--width", "200"]
+    result = CliRunner().invoke(main, argv)
+    assert result.exit_code == 0, result.output
+    assert layouts == [] and len(list(out.glob("chen-page-*.png"))) >= 2
+    first = (out / "chen-page-1.png").read_bytes()
+    notes = sample / "notes" / "chen.md"
+    notes.write_text(notes.read_text("utf-8").replace("Setting: Sub-internship", "Setting: Acting internship"),
+                     "utf-8")
+    result = CliRunner().invoke(main, argv)
+    assert result.exit_code == 0, result.output
+    assert layouts and (out / "chen-page-1.png").read_bytes() != first
+    assert pdf.read_bytes() == built
