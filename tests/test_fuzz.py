@@ -287,7 +287,8 @@ def test_missing_glyphs_are_replaced_visibly_and_reported(sample: Path, tmp_path
     pdf_text = "".join(page.extract_text() for page in pdf.pages)
     assert f"Smiling {fonts.MISSING} clinic" in pdf_text
     document = docx.Document(str(next((out / "chen").glob("*.docx"))))
-    docx_text = "\n".join(p.text for p in document.paragraphs)
+    docx_text = "\n".join(docx.text.paragraph.Paragraph(p, document).text  # those in an entry's table too
+                          for p in document.element.body.iter(docx.oxml.ns.qn("w:p")))
     assert f"Smiling {fonts.MISSING} clinic" in docx_text
     assert lacking not in pdf_text + docx_text
     checked = CliRunner().invoke(main, ["check", str(sample), "--today", "2026-07-01"])
