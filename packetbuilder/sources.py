@@ -18,7 +18,7 @@ from .cv_hints import cv_rules
 from .errors import InputError, Problem
 from .markdown import Notes, read_cv, read_notes, read_prose
 from .model import Document
-from .textfiles import CONFIG_NAME, read_text, resolve_inside
+from .textfiles import CONFIG_NAME, TEMPLATES, read_text, resolve_inside
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,12 @@ class Application:
 
     def statement_for(self, track: Track) -> Document | None:
         return self.statements.get(track.id)
+
+    def input_folders(self) -> list[Path]:
+        """The folders an output file may not be written into (see ``check_out_dir``):
+        the application folder, each source's folder and the e-mail templates' folder, so
+        that ``--ics packet.toml`` or ``--out notes`` can never replace an input."""
+        return [self.folder, self.folder / TEMPLATES, *(path.parent for path in self.files.values())]
 
 
 def _read_programs(text: str, name: str) -> tuple[Program, ...]:

@@ -15,6 +15,7 @@ from pathlib import Path
 from .errors import InputError, Problem
 
 CONFIG_NAME = "packet.toml"  # the settings file: a path written in it that leaves the folder is reported there
+TEMPLATES = "templates"  # FORMAT.md: the application's own e-mail templates, read like any other source
 
 
 def resolve_inside(folder: Path, relative: str, key: str = "") -> Path:
