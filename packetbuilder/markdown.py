@@ -19,6 +19,7 @@ import markdown as pymd
 from lxml import html as lxml_html
 
 from .entry_parts import find_dates, with_parts
+from .errors import InputError, Problem
 from .model import (Block, BulletList, CodeBlock, Document, Entry, Heading, ListItem, Paragraph, Run, Runs,
                     Section, Table, plain)
 
@@ -39,12 +40,34 @@ def _converter(meta: bool = False) -> pymd.Markdown:
     return md
 
 
+# Lists and `>` quotes nest at most this deep. A CV uses two or three levels; Python-Markdown
+# parses nesting by recursion and lxml stops at 255 levels, silently dropping everything
+# after (254 nested `>` lost ten sections of a CV), so past this the line is refused.
+MAX_NESTING = 30
+_QUOTES = re.compile(r"^(?: {0,3}>)+")
+
+
+def _too_deep(name: str, line: int) -> InputError:
+    return InputError(Problem(name, f"nested more than {MAX_NESTING} levels deep (lists or `>` quotes)",
+                              "a CV needs two or three levels: outdent that line or remove some of its `>`", line))
+
+
+def _check_quotes(text: str, name: str) -> None:
+    """Refuse a line of `>` quotes (and lists indented inside them) nested past the limit."""
+    for number, line in enumerate(text.split("\n"), 1):
+        quotes = _QUOTES.match(line)
+        if quotes:
+            rest = line[quotes.end():].expandtabs(4)
+            if quotes.group().count(">") + (len(rest) - len(rest.lstrip(" "))) // 4 > MAX_NESTING:
+                raise _too_deep(name, number)
+
+
 _MARKER = re.compile(r"^( *)([-*+]|\d{1,9}[.)])( +|$)(.*)$")
 _RULE = re.compile(r"^ {0,3}([-*_])(?: *\1){2,} *$")
 _FENCE = re.compile(r"^ *(```|~~~)")
 
 
-def normalise_lists(text: str) -> str:
+def normalise_lists(text: str, name: str = "cv.md") -> str:
     """Lists as people write them, in the shape Python-Markdown reads.
 
     Python-Markdown nests a list only under four spaces and starts one only after a blank
@@ -54,7 +77,7 @@ def normalise_lists(text: str) -> str:
     its indented lines follow it as continuation, and a blank line is put before an item
     that follows a paragraph (as CommonMark allows a list to start there; an ordered list
     only when it starts at 1, so a line starting "2024." is not a list). Fenced code is
-    left alone.
+    left alone. A list nested past :data:`MAX_NESTING` is refused at its line (in ``name``).
     """
     out: list[str] = []
     stack: list[int] = []  # marker columns of the open list items, outermost first
@@ -62,7 +85,7 @@ def normalise_lists(text: str) -> str:
     previous = ""  # the previous line, stripped; "" when blank
     listing = False  # whether the previous non-blank line belongs to a list item
     loose = False  # a blank line came since the last item's marker: its text since is a paragraph of its own
-    for raw in text.split("\n"):
+    for number, raw in enumerate(text.split("\n"), 1):
         line = raw.expandtabs(4)
         indent = len(line) - len(line.lstrip(" "))
         marker = None if fenced else _MARKER.match(line)
@@ -84,6 +107,8 @@ def normalise_lists(text: str) -> str:
             loose = False
             out.append(" " * (4 * len(stack)) + bullet + " " + marker.group(4))
             stack.append(indent)
+            if len(stack) > MAX_NESTING:
+                raise _too_deep(name, number)
             listing = True
         elif not line.strip():
             out.append("")
@@ -101,9 +126,11 @@ def normalise_lists(text: str) -> str:
     return "\n".join(out)
 
 
-def _to_tree(text: str, meta: bool = False) -> tuple[list, dict[str, list[str]]]:
+def _to_tree(text: str, name: str, meta: bool = False) -> tuple[list, dict[str, list[str]]]:
+    text = _CONTROL.sub("", text)
+    _check_quotes(text, name)
     md = _converter(meta)
-    body = md.convert(normalise_lists(_CONTROL.sub("", text)))
+    body = md.convert(normalise_lists(text, name))
     root = lxml_html.fragment_fromstring(body or "<p></p>", create_parent="div")
     return list(root), getattr(md, "Meta", {})
 
@@ -435,10 +462,11 @@ def _demoted(elements: list) -> list:
     return elements
 
 
-def read_cv(text: str) -> Document:
+def read_cv(text: str, name: str = "cv.md") -> Document:
     """A CV: optional ``# Name`` and contact lines, then ``## Sections`` of entries (or
-    ``# Sections``, when there are several and no ``##``: see :func:`_demoted`)."""
-    elements, _ = _to_tree(text)
+    ``# Sections``, when there are several and no ``##``: see :func:`_demoted`). ``name``
+    is the file, for the message when it is nested too deep."""
+    elements, _ = _to_tree(text, name)
     title, before, parts = _split_h2(_demoted(elements))
     preamble, _ = _blocks(before)
     sections = tuple(Section(name, tuple(_entries(els)), level=2, key=_slug(name), tags=tags)
@@ -446,9 +474,9 @@ def read_cv(text: str) -> Document:
     return Document(title=title, sections=sections, preamble=tuple(preamble))
 
 
-def read_prose(text: str) -> Document:
+def read_prose(text: str, name: str = "statement.md") -> Document:
     """A statement or goals page: the first ``#`` is the title; the rest is one section."""
-    elements, _ = _to_tree(text)
+    elements, _ = _to_tree(text, name)
     title = ""
     if elements and elements[0].tag == "h1":
         title = plain(_strip_tags(_tidy(_runs(elements[0])))[0])
@@ -468,8 +496,8 @@ class Notes:
 NOTE_KEYS = ("setting", "dates", "weeks", "patients", "learned", "why")
 
 
-def read_notes(text: str) -> Notes:
-    elements, meta = _to_tree(text, meta=True)
+def read_notes(text: str, name: str = "notes.md") -> Notes:
+    elements, meta = _to_tree(text, name, meta=True)
     facts = {k.lower(): " ".join(v).strip() for k, v in meta.items()}
     title, before, parts = _split_h2(elements)
     intro, _ = _blocks(before)

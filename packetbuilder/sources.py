@@ -166,7 +166,7 @@ def load_application(folder: Path) -> Application:
                 return None
             text = read_text(folder, relative, path)
             files[relative] = path
-            return parse(text)
+            return parse(text, relative)
         except InputError as exc:
             for p in exc.problems:  # a bad path is reported at its line in packet.toml
                 line = p.line or (_config_line(lines, config, key) if p.file == CONFIG_NAME else None)
@@ -197,7 +197,7 @@ def load_application(folder: Path) -> Application:
     programs: tuple[Program, ...] = ()
     if app_settings.programs:
         programs = source(app_settings.programs, "application.programs",
-                          lambda t: _read_programs(t, app_settings.programs)) or ()
+                          _read_programs) or ()
     if problems:
         raise InputError(problems)
     return Application(folder, config, cv, statements, goals, notes, programs, files)
