@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -45,11 +46,60 @@ def _converter(meta: bool = False) -> pymd.Markdown:
 # after (254 nested `>` lost ten sections of a CV), so past this the line is refused.
 MAX_NESTING = 30
 _QUOTES = re.compile(r"^(?: {0,3}>)+")
+# The longest paragraph, heading, table cell or code block. A packet holds about 16,000
+# characters, so a longer one can only be cut; and reportlab lays a paragraph out again
+# at every page it is split over, so a 1 MB line took minutes to be cut.
+MAX_BLOCK = 20_000
 
 
 def _too_deep(name: str, line: int) -> InputError:
     return InputError(Problem(name, f"nested more than {MAX_NESTING} levels deep (lists or `>` quotes)",
                               "a CV needs two or three levels: outdent that line or remove some of its `>`", line))
+
+
+def _block_texts(blocks) -> Iterator[str]:
+    """The text of every paragraph, heading, cell and code block, nested ones included."""
+    for block in blocks:
+        if isinstance(block, (Paragraph, Heading)):
+            yield plain(block.runs)
+        elif isinstance(block, CodeBlock):
+            yield block.text
+        elif isinstance(block, Table):
+            yield from (plain(cell) for row in block.rows for cell in row)
+        elif isinstance(block, BulletList):
+            for item in block.items:
+                yield from _block_texts(item.blocks)
+        elif isinstance(block, Entry):
+            yield from _block_texts(block.blocks)
+
+
+def _line_of(text: str, found: str) -> int | None:
+    """The line of the source where ``found`` (text as read, spaces collapsed) starts."""
+    words = found.split()[:5]
+    while words:
+        m = re.search(r"\s+".join(map(re.escape, words)), text)
+        if m:
+            return text.count("\n", 0, m.start()) + 1
+        words = words[:-1]
+    return None
+
+
+def _check_sizes(texts: Iterable[str], text: str, name: str) -> None:
+    """Refuse a paragraph (or heading, cell, fact) longer than :data:`MAX_BLOCK`."""
+    for found in texts:
+        if len(found) > MAX_BLOCK:
+            raise InputError(Problem(name, f"a paragraph of {len(found):,} characters is longer than a packet can "
+                                           f"show (at most {MAX_BLOCK:,})",
+                                     "split it into entries or paragraphs, with a blank line between them",
+                                     _line_of(text, found)))
+
+
+def _document_texts(doc: Document) -> Iterator[str]:
+    yield doc.title
+    yield from _block_texts(doc.preamble)
+    for section in doc.sections:
+        yield section.title
+        yield from _block_texts(section.blocks)
 
 
 def _check_quotes(text: str, name: str) -> None:
@@ -469,9 +519,11 @@ def read_cv(text: str, name: str = "cv.md") -> Document:
     elements, _ = _to_tree(text, name)
     title, before, parts = _split_h2(_demoted(elements))
     preamble, _ = _blocks(before)
-    sections = tuple(Section(name, tuple(_entries(els)), level=2, key=_slug(name), tags=tags)
-                     for name, tags, els in parts)
-    return Document(title=title, sections=sections, preamble=tuple(preamble))
+    sections = tuple(Section(title, tuple(_entries(els)), level=2, key=_slug(title), tags=tags)
+                     for title, tags, els in parts)
+    document = Document(title=title, sections=sections, preamble=tuple(preamble))
+    _check_sizes(_document_texts(document), text, name)
+    return document
 
 
 def read_prose(text: str, name: str = "statement.md") -> Document:
@@ -482,7 +534,9 @@ def read_prose(text: str, name: str = "statement.md") -> Document:
         title = plain(_strip_tags(_tidy(_runs(elements[0])))[0])
         elements = elements[1:]
     blocks, _ = _blocks(elements)
-    return Document(title=title, sections=(Section(title, tuple(blocks), key="body"),))
+    document = Document(title=title, sections=(Section(title, tuple(blocks), key="body"),))
+    _check_sizes(_document_texts(document), text, name)
+    return document
 
 
 @dataclass(frozen=True)
@@ -504,7 +558,9 @@ def read_notes(text: str, name: str = "notes.md") -> Notes:
     sections = []
     if intro:
         sections.append(Section("", tuple(intro), level=2, key="intro"))
-    for name, _, els in parts:
+    for heading, _, els in parts:
         blocks, _ = _blocks(els)
-        sections.append(Section(name, tuple(blocks), level=2, key=_slug(name)))
-    return Notes(facts, Document(title=title, sections=tuple(sections)))
+        sections.append(Section(heading, tuple(blocks), level=2, key=_slug(heading)))
+    document = Document(title=title, sections=tuple(sections))
+    _check_sizes([*facts.values(), *_document_texts(document)], text, name)
+    return Notes(facts, document)
