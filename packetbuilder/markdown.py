@@ -57,6 +57,53 @@ def _too_deep(name: str, line: int) -> InputError:
                               "a CV needs two or three levels: outdent that line or remove some of its `>`", line))
 
 
+# Characters Python-Markdown may scan, in one paragraph, looking for closing brackets. It
+# looks for each `[`'s match to the end of the paragraph, so 19,000 characters of `[a`
+# (or `![`, or brackets nested thousands deep) took 40 s; a paragraph of links costs a
+# few thousand. Past it, a `[` with no `]` within LINK_SPAN characters is text.
+BRACKET_BUDGET = 200_000
+LINK_SPAN = 500
+_BLANK_LINES = re.compile(r"(\n[ \t]*\n)")
+_BRACKET = re.compile(r"\\.|[\[\]]")
+
+
+def _far_brackets(block: str) -> list[int]:
+    """Where the `[` of ``block`` are that would make matching brackets cost more than
+    :data:`BRACKET_BUDGET`: each one whose `]` is missing or over :data:`LINK_SPAN` away.
+    None, in a block that cannot reach the budget. One pass."""
+    if len(block) * block.count("[") <= BRACKET_BUDGET:
+        return []  # the common case, without a scan
+    opened: list[int] = []
+    far: list[int] = []
+    cost = 0
+    for m in _BRACKET.finditer(block):
+        if m.group() == "[":
+            opened.append(m.start())
+        elif m.group() == "]" and opened:
+            start = opened.pop()
+            cost += m.start() - start
+            if m.start() - start > LINK_SPAN:
+                far.append(start)
+    cost += sum(len(block) - start for start in opened)
+    return sorted(far + opened) if cost > BRACKET_BUDGET else []
+
+
+def _brackets_as_text(text: str) -> str:
+    """The text with the `[` that :func:`_far_brackets` finds escaped, so they show as
+    written and reading stays linear in the paragraph's length; links nearby still work."""
+    out = []
+    for part in _BLANK_LINES.split(text):
+        far = _far_brackets(part)
+        if far:
+            pieces, last = [], 0
+            for start in far:
+                pieces += [part[last:start], "\\"]
+                last = start
+            part = "".join(pieces) + part[last:]
+        out.append(part)
+    return "".join(out)
+
+
 def _block_texts(blocks) -> Iterator[str]:
     """The text of every paragraph, heading, cell and code block, nested ones included."""
     for block in blocks:
@@ -180,7 +227,7 @@ def _to_tree(text: str, name: str, meta: bool = False) -> tuple[list, dict[str, 
     text = _CONTROL.sub("", text)
     _check_quotes(text, name)
     md = _converter(meta)
-    body = md.convert(normalise_lists(text, name))
+    body = md.convert(normalise_lists(_brackets_as_text(text), name))
     root = lxml_html.fragment_fromstring(body or "<p></p>", create_parent="div")
     return list(root), getattr(md, "Meta", {})
 

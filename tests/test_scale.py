@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from packetbuilder.cli import main
 from packetbuilder.errors import InputError
 from packetbuilder.markdown import MAX_BLOCK, read_cv
+from packetbuilder.model import plain
 from packetbuilder.sources import load_application
 from packetbuilder.textfiles import MAX_TEXT_BYTES
 
@@ -69,3 +70,22 @@ def test_ten_times_the_largest_realistic_cv_is_read_and_checked(sample: Path) ->
     assert len(load_application(sample).cv.sections) > 9 * len(read_cv(largest).sections)
     result = check(sample)
     assert result.exit_code in (0, 1) and "error: cv.md" not in result.stderr, result.output
+
+
+@pytest.mark.parametrize("atom", ["[a", "![", "[", "]["])
+def test_a_paragraph_of_open_brackets_stays_text(atom: str) -> None:
+    """Python-Markdown looks for each `[`'s closing bracket to the end of the paragraph, so
+    19,000 characters of `[a` took 41 s to check, and of `![` 50 s; such a paragraph's
+    brackets are now read as text (see ``scripts/bench_inputs.py`` for the times)."""
+    line = (atom * 19_000)[:19_000]
+    cv = read_cv(f"## A\n\n- {line}\n- a [link](https://example.org/x) and [b]\n")
+    first, second = (entry.blocks[0] for entry in cv.sections[0].blocks)
+    assert "\\" not in plain(first.runs) and plain(first.runs).count("[") == line.count("[")
+    assert [run.href for run in second.runs if run.href] == ["https://example.org/x"]
+    assert plain(second.runs) == "a link and [b]"
+
+
+def test_nested_brackets_far_past_any_link_stay_text() -> None:
+    line = "[" * 9_000 + "a" + "]" * 9_000
+    [entry] = read_cv(f"## A\n\n- {line}\n").sections[0].blocks
+    assert plain(entry.blocks[0].runs) == line
