@@ -8,8 +8,8 @@ Prints, against the targets of the performance work:
   3. per writer, built in turn as a worker does: milliseconds to fit (and the layouts
      the fit cost), to draw the PDF, the DOCX and the request e-mail;
   4. a generated class of 50 applications x 4 writers: time, packets/s, peak memory;
-  5. then the other scripts/bench_*.py (fitting at each page limit), so that `make bench`
-     is this one script.
+  5. then the other scripts/bench_*.py (fitting at each page limit; reading one large
+     input), so that `make bench` is this one script.
 
 Builds run as the real command in a child process, so start-up is included. Times are
 wall-clock, the median of a few runs because the machine may be shared, with the CPU
