@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .config import Writer
-from .errors import InputError, PacketError, Problem
+from .errors import InputError, PacketError, Problem, WorkError
 from .fit import FitReport, TooLong, fit
 from .formatting import packet_stem
 from .incremental import (MANIFEST_NAME, REPORT_NAME, FolderSummary, Manifest, WriterRecord, application_inputs,
@@ -355,17 +355,45 @@ def _collect(plans: list[_Plan], futures: dict, formats: tuple[str, ...], progre
 
     if progress:
         progress(done, total)
+    several = len(plans) > 1
     if futures:
         from concurrent.futures import as_completed
 
         for future in as_completed(futures):
-            store(*futures[future], future.result())
+            plan, writer_id = futures[future]
+            store(plan, writer_id, _contained(plan, several, future.result))
     else:
         for plan in plans:
             for writer_id in plan.todo:
-                store(plan, writer_id, _build_task(plan.app, writer_id, plan.out, formats))
+                store(plan, writer_id, _contained(plan, several, _build_task, plan.app, writer_id, plan.out, formats))
     for plan in plans:
         plan.place_results()
+
+
+def _escapes(several: bool, exc: Exception) -> bool:
+    """Whether an exception in one folder's build ends the whole run: with one folder it
+    always does (the CLI reports it); in a class only a bug under PACKETBUILDER_DEBUG,
+    so that every other folder still ends with its summary, report and manifest."""
+    return not several or (not isinstance(exc, PacketError) and bool(os.environ.get("PACKETBUILDER_DEBUG")))
+
+
+def _problems_of(folder: Path, exc: Exception) -> list[Problem]:
+    """A folder's failure as its problems; a bug is worded as cli.py words any internal error."""
+    if isinstance(exc, PacketError):
+        return exc.problems
+    return [Problem(str(folder.resolve()), f"internal error ({type(exc).__name__}: {exc})",
+                    "this is a bug; please report it with the command you ran (PACKETBUILDER_DEBUG=1 shows the "
+                    "details)")]
+
+
+def _contained(plan: _Plan, several: bool, call: Callable, *args) -> WriterReport | _Failure:
+    """One writer's result; in a class, an exception fails only this writer's folder."""
+    try:
+        return call(*args)
+    except Exception as exc:
+        if _escapes(several, exc):
+            raise
+        return _Failure(type(exc) if isinstance(exc, PacketError) else WorkError, _problems_of(plan.folder, exc))
 
 
 def _write_if_changed(path: Path, data: bytes) -> None:
@@ -412,10 +440,10 @@ def build_folders(targets: list[tuple[Path, Path]], writer_ids: tuple[str, ...] 
         for folder, out in targets:
             try:
                 plan = _plan(folder, out, writer_ids, formats, force)
-            except PacketError as exc:
-                if not several:
+            except Exception as exc:
+                if _escapes(several, exc):
                     raise
-                plan = _Plan(folder, out, BuildReport(str(folder), str(out), problems=exc.problems))
+                plan = _Plan(folder, out, BuildReport(str(folder), str(out), problems=_problems_of(folder, exc)))
             plans.append(plan)
             workers = jobs if several else workers_for_one(jobs, len(plan.todo))
             if plan.todo and workers > 1:  # workers build this folder while the next ones are read
@@ -428,7 +456,12 @@ def build_folders(targets: list[tuple[Path, Path]], writer_ids: tuple[str, ...] 
         if plan.app is None:
             continue
         if plan.failure is None:
-            _finish(plan, formats)
+            try:
+                _finish(plan, formats)
+            except Exception as exc:
+                if _escapes(several, exc):
+                    raise
+                plan.report.problems.extend(_problems_of(plan.folder, exc))
         elif not several:
             raise plan.failure(plan.report.problems)
     return [plan.report for plan in plans]

@@ -352,7 +352,7 @@ def assign(folder: Path, out: Path | None) -> None:
                                  "requires)", key="application.programs"))
     assignments = assign_all(app.programs, app.config, load_specialties())
     target = out or app.folder / "build" / "assignments.csv"
-    check_out_dir(target.parent, [app.folder] + [p.parent for p in app.files.values()])
+    check_out_dir(target.parent, app.input_folders())
     for line in assignment_lines(assignments):
         click.echo(line)
     write_atomic(target, assignments_csv(assignments))
@@ -376,19 +376,22 @@ def schedule(folder: Path, ics: Path | None, today: dt.datetime | None) -> None:
     Example:
       packetbuilder schedule my-application --ics ~/letters.ics
     """
-    from .outputs import write_atomic
+    from .outputs import check_out_dir, write_atomic
     from .schedule import calendar_ics, timeline, timeline_rows
     from .sources import load_application
     from .status import format_table
 
     app = load_application(folder)
     day = _today(today)
-    events = timeline(app.config)
-    click.echo(_planning_header(app, day) + "\n")
-    for line in format_table(["date", "when", "writer", "what"], timeline_rows(app.config, events, day)):
-        click.echo(line)
     target = ics or folder / "build" / "schedule.ics"
-    write_atomic(target, calendar_ics(app.config, events))
+    check_out_dir(target.parent, app.input_folders(), holding=False)
+    events = timeline(app.config)
+    table = format_table(["date", "when", "writer", "what"], timeline_rows(app.config, events, day))
+    calendar = calendar_ics(app.config, events)
+    click.echo(_planning_header(app, day) + "\n")
+    for line in table:
+        click.echo(line)
+    write_atomic(target, calendar)
     click.echo(f"\nwrote {target} ({len(events)} all-day events with reminders)")
 
 
@@ -412,8 +415,9 @@ def status(folder: Path, out: Path | None, today: dt.datetime | None) -> None:
     app = load_application(folder)
     day = _today(today)
     sent = sent_by_writer(read_sent_log(out or folder / "build"))
+    table = format_table(status_headers(True), status_rows(app.config, day, sent))  # whole, before a line is shown
     click.echo(_planning_header(app, day) + "\n")
-    for line in format_table(status_headers(True), status_rows(app.config, day, sent)):
+    for line in table:
         click.echo(line)
 
 

@@ -63,9 +63,23 @@ def _rel_path(value: str) -> str:
     return value
 
 
+# The years a season can be planned in. Every date is moved by weeks (asks, reminders,
+# thank-yous), so a date near year 1 or 9999 overflowed Python's calendar deep inside
+# the schedule; no residency application is outside these years, and a typo is caught.
+FIRST_DATE, LAST_DATE = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
+
+
+def _plannable(value: dt.date) -> dt.date:
+    if not FIRST_DATE <= value <= LAST_DATE:
+        raise ValueError(f"{value.isoformat()} is outside the years a season can be planned in — "
+                         f"use a date from {FIRST_DATE.isoformat()} to {LAST_DATE.isoformat()}")
+    return value
+
+
 Line = Annotated[str, AfterValidator(_one_line)]
 Email = Annotated[str, AfterValidator(_email)]
 RelPath = Annotated[str, AfterValidator(_rel_path)]
+Date = Annotated[dt.date, AfterValidator(_plannable)]
 Ident = Annotated[str, Field(pattern=ID_PATTERN, description="Lower-case letters, digits and hyphens.")]
 
 
@@ -89,10 +103,10 @@ class Applicant(_Strict):
 
 
 class ApplicationSettings(_Strict):
-    deadline: dt.date | None = Field(None, description=(
+    deadline: Date | None = Field(None, description=(
         "Date by which all letters must be uploaded (the application service's deadline). "
         "`eras_deadline` is the older name of the same key."))
-    eras_deadline: dt.date | None = Field(None, description="The older name of `deadline`; either may be given.")
+    eras_deadline: Date | None = Field(None, description="The older name of `deadline`; either may be given.")
     page_limit: int = Field(4, ge=2, le=4, description="Pages per packet, 2 to 4.")
     page_size: Literal["letter", "a4"] = "letter"
     lang: Annotated[str, Field(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = Field(
@@ -107,7 +121,7 @@ class ApplicationSettings(_Strict):
     cv: RelPath = "cv.md"
     goals: RelPath | None = None
     programs: RelPath | None = None
-    match_day: dt.date | None = None
+    match_day: Date | None = None
     matched: Line | None = Field(None, description="Where you matched, for the Match-outcome e-mail.")
 
     @model_validator(mode="before")
@@ -124,8 +138,8 @@ class ApplicationSettings(_Strict):
             raise _AtKeys([(("eras_deadline",), "`deadline` and `eras_deadline` are the same setting and differ — "
                                                 "keep one of them")])
         value = next(iter(given.values()))
-        if not isinstance(value, dt.date):
-            return data  # not a date: the key as written gets the error
+        if not isinstance(value, dt.date) or not FIRST_DATE <= value <= LAST_DATE:
+            return data  # not a usable date: the key as written gets the error, once
         return {**data, "deadline": value, "eras_deadline": value}
 
 
@@ -138,7 +152,7 @@ class Track(_Strict):
     service: Line | None = Field(None, description=(
         'The application service: "ERAS", "ResidencyCAS", or its name; default from the specialty '
         "(emergency medicine and OB/GYN apply through ResidencyCAS)."))
-    deadline: dt.date | None = Field(None, description="This track's letter deadline, when it differs from "
+    deadline: Date | None = Field(None, description="This track's letter deadline, when it differs from "
                                                        "[application] deadline.")
 
 
@@ -154,8 +168,8 @@ class Writer(_Strict):
     notes: RelPath | None = None
     highlight: list[str] = Field(default_factory=list, description="CV keywords highlighted for this writer.")
     emphasis: list[str] = Field(default_factory=list, description="Areas the writer might speak to.")
-    asked: dt.date | None = None
-    deadline: dt.date | None = Field(None, description="Agreed upload date; default ERAS deadline minus 14 days.")
+    asked: Date | None = None
+    deadline: Date | None = Field(None, description="Agreed upload date; default ERAS deadline minus 14 days.")
     waived: bool = True
     letter_id: Line | None = None
     submission: Line | None = None
@@ -389,13 +403,13 @@ def _describe(error: dict[str, Any], loc: tuple[Any, ...]) -> tuple[str, str]:
     if kind == "missing":
         return f"required key {key!r} is missing", f"add `{key} = ...`"
     if kind in ("date_type", "date_parsing", "date_from_datetime_parsing"):
-        return f"{error['input']!r} is not a date", "write a TOML date without quotes, e.g. 2026-09-10"
+        return f"{_shown(error['input'])} is not a date", "write a TOML date without quotes, e.g. 2026-09-10"
     if kind == "literal_error":
-        return f"{error['input']!r} is not allowed", "use " + error["ctx"]["expected"]
+        return f"{_shown(error['input'])} is not allowed", "use " + error["ctx"]["expected"]
     if kind == "string_pattern_mismatch":
-        return f"{error['input']!r} is not a valid id", "use lower-case letters, digits and hyphens, e.g. \"chen\""
+        return f"{_shown(error['input'])} is not a valid id", "use lower-case letters, digits and hyphens, e.g. \"chen\""
     if kind in ("greater_than_equal", "less_than_equal"):
-        return f"{error['input']!r} is out of range", error["msg"].replace("Input should be", "it must be")
+        return f"{_shown(error['input'])} is out of range", error["msg"].replace("Input should be", "it must be")
     if kind == "too_short":
         return f"at least one [[{key}]] table is required", f"add a [[{key}]] table"
     if kind == "value_error":
@@ -421,8 +435,74 @@ def _located(errors: list[Any]) -> list[Any]:
     return out
 
 
+# packet.toml nests at most a list inside a table; a few levels more is already a typo.
+# tomllib reads nesting by recursion, so thousands of brackets were a RecursionError.
+MAX_NESTING = 8
+# What may open or close a string, comment or bracket in TOML (the nesting scan below).
+_TOML_TOKEN = re.compile(r'"""|\'\'\'|["\'#\[\]{}\n]')
+_STRING_END = {'"""': re.compile(r'(?:[^\\]|\\.)*?"""', re.S), "\'\'\'": re.compile(r"[\s\S]*?\'\'\'"),
+               '"': re.compile(r'(?:[^"\\\n]|\\.)*(?:"|$)', re.M), "\'": re.compile(r"[^\'\n]*(?:\'|$)", re.M)}
+_LONG_NUMBER = re.compile(r"(?<![\w.])[+-]?\d[\d_]{4300,}")
+
+
+def _too_deep(text: str) -> int | None:
+    """The line where brackets outside strings and comments first nest deeper than
+    :data:`MAX_NESTING`, or None. One pass over the text, so any size is quick."""
+    depth, line, at = 0, 1, 0
+    while (m := _TOML_TOKEN.search(text, at)) is not None:
+        token, at = m.group(), m.end()
+        if token == "\n":
+            line += 1
+        elif token == "#":
+            end = text.find("\n", at)
+            at = len(text) if end < 0 else end
+        elif token in _STRING_END:
+            end = _STRING_END[token].match(text, at)
+            stop = end.end() if end else len(text)
+            line += text.count("\n", at, stop)
+            at = stop
+        elif token in "[{":
+            depth += 1
+            if depth > MAX_NESTING:
+                return line
+        else:
+            depth = max(0, depth - 1)
+    return None
+
+
+def _key_at(text: str, line: int) -> str:
+    """The dotted key written at ``line`` (or the table it is in), for a problem found
+    before the text could be read as TOML."""
+    lines = key_lines(text)
+    best = max((path for path, number in lines.items() if number <= line),
+               key=lambda path: (lines[path], len(path)), default=())
+    return ".".join(str(part) for part in best if not isinstance(part, int))
+
+
+def _too_long_number(text: str, file: str) -> InputError:
+    """tomllib reads integers with ``int()``, which refuses more than 4,300 digits with a
+    plain ValueError and no position: find the number's line ourselves."""
+    number = _LONG_NUMBER.search(text)
+    line = text.count("\n", 0, number.start()) + 1 if number else None
+    digits = f"of {len(number.group())} digits " if number else ""
+    return InputError(Problem(file, f"has a number {digits}too long to read", "write a whole number such as 2027",
+                              line, _key_at(text, line) if line else ""))
+
+
+def _shown(value: Any) -> str:
+    """A value as a message quotes it: a huge one (a pasted number of thousands of digits)
+    is cut, so that the message stays one readable line."""
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:20]}… ({len(text)} characters)"
+
+
 def parse_config(text: str, file: str = CONFIG_NAME) -> Config:
     """Validate packet.toml text; raise InputError listing every problem with its line."""
+    deep = _too_deep(text)
+    if deep is not None:
+        raise InputError(Problem(file, f"has brackets nested more than {MAX_NESTING} deep",
+                                 'a list in packet.toml is one level, e.g. qualities = ["calm", "kind"]', deep,
+                                 _key_at(text, deep)))
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -431,6 +511,8 @@ def parse_config(text: str, file: str = CONFIG_NAME) -> Config:
         line = int(m.group(1)) if m else None
         raise InputError(Problem(file, "TOML syntax error: " + re.sub(r"\s*\(at .*\)", "", msg),
                                  "check quotes, brackets and `key = value` form on that line", line)) from None
+    except ValueError:
+        raise _too_long_number(text, file) from None
     try:
         return Config.model_validate(raw)
     except ValidationError as exc:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -19,6 +20,7 @@ import markdown as pymd
 from lxml import html as lxml_html
 
 from .entry_parts import find_dates, with_parts
+from .errors import InputError, Problem
 from .model import (Block, BulletList, CodeBlock, Document, Entry, Heading, ListItem, Paragraph, Run, Runs,
                     Section, Table, plain)
 
@@ -39,12 +41,130 @@ def _converter(meta: bool = False) -> pymd.Markdown:
     return md
 
 
+# Lists and `>` quotes nest at most this deep. A CV uses two or three levels; Python-Markdown
+# parses nesting by recursion and lxml stops at 255 levels, silently dropping everything
+# after (254 nested `>` lost ten sections of a CV), so past this the line is refused.
+MAX_NESTING = 30
+_QUOTES = re.compile(r"^(?: {0,3}>)+")
+# The longest paragraph, heading, table cell or code block. A packet holds about 16,000
+# characters, so a longer one can only be cut; and reportlab lays a paragraph out again
+# at every page it is split over, so a 1 MB line took minutes to be cut.
+MAX_BLOCK = 20_000
+
+
+def _too_deep(name: str, line: int) -> InputError:
+    return InputError(Problem(name, f"nested more than {MAX_NESTING} levels deep (lists or `>` quotes)",
+                              "a CV needs two or three levels: outdent that line or remove some of its `>`", line))
+
+
+# Characters Python-Markdown may scan, in one paragraph, looking for closing brackets. It
+# looks for each `[`'s match to the end of the paragraph, so 19,000 characters of `[a`
+# (or `![`, or brackets nested thousands deep) took 40 s; a paragraph of links costs a
+# few thousand. Past it, a `[` with no `]` within LINK_SPAN characters is text.
+BRACKET_BUDGET = 200_000
+LINK_SPAN = 500
+_BLANK_LINES = re.compile(r"(\n[ \t]*\n)")
+_BRACKET = re.compile(r"\\.|[\[\]]")
+
+
+def _far_brackets(block: str) -> list[int]:
+    """Where the `[` of ``block`` are that would make matching brackets cost more than
+    :data:`BRACKET_BUDGET`: each one whose `]` is missing or over :data:`LINK_SPAN` away.
+    None, in a block that cannot reach the budget. One pass."""
+    if len(block) * block.count("[") <= BRACKET_BUDGET:
+        return []  # the common case, without a scan
+    opened: list[int] = []
+    far: list[int] = []
+    cost = 0
+    for m in _BRACKET.finditer(block):
+        if m.group() == "[":
+            opened.append(m.start())
+        elif m.group() == "]" and opened:
+            start = opened.pop()
+            cost += m.start() - start
+            if m.start() - start > LINK_SPAN:
+                far.append(start)
+    cost += sum(len(block) - start for start in opened)
+    return sorted(far + opened) if cost > BRACKET_BUDGET else []
+
+
+def _brackets_as_text(text: str) -> str:
+    """The text with the `[` that :func:`_far_brackets` finds escaped, so they show as
+    written and reading stays linear in the paragraph's length; links nearby still work."""
+    out = []
+    for part in _BLANK_LINES.split(text):
+        far = _far_brackets(part)
+        if far:
+            pieces, last = [], 0
+            for start in far:
+                pieces += [part[last:start], "\\"]
+                last = start
+            part = "".join(pieces) + part[last:]
+        out.append(part)
+    return "".join(out)
+
+
+def _block_texts(blocks) -> Iterator[str]:
+    """The text of every paragraph, heading, cell and code block, nested ones included."""
+    for block in blocks:
+        if isinstance(block, (Paragraph, Heading)):
+            yield plain(block.runs)
+        elif isinstance(block, CodeBlock):
+            yield block.text
+        elif isinstance(block, Table):
+            yield from (plain(cell) for row in block.rows for cell in row)
+        elif isinstance(block, BulletList):
+            for item in block.items:
+                yield from _block_texts(item.blocks)
+        elif isinstance(block, Entry):
+            yield from _block_texts(block.blocks)
+
+
+def _line_of(text: str, found: str) -> int | None:
+    """The line of the source where ``found`` (text as read, spaces collapsed) starts."""
+    words = found.split()[:5]
+    while words:
+        m = re.search(r"\s+".join(map(re.escape, words)), text)
+        if m:
+            return text.count("\n", 0, m.start()) + 1
+        words = words[:-1]
+    return None
+
+
+def _check_sizes(texts: Iterable[str], text: str, name: str) -> None:
+    """Refuse a paragraph (or heading, cell, fact) longer than :data:`MAX_BLOCK`."""
+    for found in texts:
+        if len(found) > MAX_BLOCK:
+            raise InputError(Problem(name, f"a paragraph of {len(found):,} characters is longer than a packet can "
+                                           f"show (at most {MAX_BLOCK:,})",
+                                     "split it into entries or paragraphs, with a blank line between them",
+                                     _line_of(text, found)))
+
+
+def _document_texts(doc: Document) -> Iterator[str]:
+    yield doc.title
+    yield from _block_texts(doc.preamble)
+    for section in doc.sections:
+        yield section.title
+        yield from _block_texts(section.blocks)
+
+
+def _check_quotes(text: str, name: str) -> None:
+    """Refuse a line of `>` quotes (and lists indented inside them) nested past the limit."""
+    for number, line in enumerate(text.split("\n"), 1):
+        quotes = _QUOTES.match(line)
+        if quotes:
+            rest = line[quotes.end():].expandtabs(4)
+            if quotes.group().count(">") + (len(rest) - len(rest.lstrip(" "))) // 4 > MAX_NESTING:
+                raise _too_deep(name, number)
+
+
 _MARKER = re.compile(r"^( *)([-*+]|\d{1,9}[.)])( +|$)(.*)$")
 _RULE = re.compile(r"^ {0,3}([-*_])(?: *\1){2,} *$")
 _FENCE = re.compile(r"^ *(```|~~~)")
 
 
-def normalise_lists(text: str) -> str:
+def normalise_lists(text: str, name: str = "cv.md") -> str:
     """Lists as people write them, in the shape Python-Markdown reads.
 
     Python-Markdown nests a list only under four spaces and starts one only after a blank
@@ -54,7 +174,7 @@ def normalise_lists(text: str) -> str:
     its indented lines follow it as continuation, and a blank line is put before an item
     that follows a paragraph (as CommonMark allows a list to start there; an ordered list
     only when it starts at 1, so a line starting "2024." is not a list). Fenced code is
-    left alone.
+    left alone. A list nested past :data:`MAX_NESTING` is refused at its line (in ``name``).
     """
     out: list[str] = []
     stack: list[int] = []  # marker columns of the open list items, outermost first
@@ -62,7 +182,7 @@ def normalise_lists(text: str) -> str:
     previous = ""  # the previous line, stripped; "" when blank
     listing = False  # whether the previous non-blank line belongs to a list item
     loose = False  # a blank line came since the last item's marker: its text since is a paragraph of its own
-    for raw in text.split("\n"):
+    for number, raw in enumerate(text.split("\n"), 1):
         line = raw.expandtabs(4)
         indent = len(line) - len(line.lstrip(" "))
         marker = None if fenced else _MARKER.match(line)
@@ -84,6 +204,8 @@ def normalise_lists(text: str) -> str:
             loose = False
             out.append(" " * (4 * len(stack)) + bullet + " " + marker.group(4))
             stack.append(indent)
+            if len(stack) > MAX_NESTING:
+                raise _too_deep(name, number)
             listing = True
         elif not line.strip():
             out.append("")
@@ -101,9 +223,11 @@ def normalise_lists(text: str) -> str:
     return "\n".join(out)
 
 
-def _to_tree(text: str, meta: bool = False) -> tuple[list, dict[str, list[str]]]:
+def _to_tree(text: str, name: str, meta: bool = False) -> tuple[list, dict[str, list[str]]]:
+    text = _CONTROL.sub("", text)
+    _check_quotes(text, name)
     md = _converter(meta)
-    body = md.convert(normalise_lists(_CONTROL.sub("", text)))
+    body = md.convert(normalise_lists(_brackets_as_text(text), name))
     root = lxml_html.fragment_fromstring(body or "<p></p>", create_parent="div")
     return list(root), getattr(md, "Meta", {})
 
@@ -435,26 +559,31 @@ def _demoted(elements: list) -> list:
     return elements
 
 
-def read_cv(text: str) -> Document:
+def read_cv(text: str, name: str = "cv.md") -> Document:
     """A CV: optional ``# Name`` and contact lines, then ``## Sections`` of entries (or
-    ``# Sections``, when there are several and no ``##``: see :func:`_demoted`)."""
-    elements, _ = _to_tree(text)
+    ``# Sections``, when there are several and no ``##``: see :func:`_demoted`). ``name``
+    is the file, for the message when it is nested too deep."""
+    elements, _ = _to_tree(text, name)
     title, before, parts = _split_h2(_demoted(elements))
     preamble, _ = _blocks(before)
-    sections = tuple(Section(name, tuple(_entries(els)), level=2, key=_slug(name), tags=tags)
-                     for name, tags, els in parts)
-    return Document(title=title, sections=sections, preamble=tuple(preamble))
+    sections = tuple(Section(title, tuple(_entries(els)), level=2, key=_slug(title), tags=tags)
+                     for title, tags, els in parts)
+    document = Document(title=title, sections=sections, preamble=tuple(preamble))
+    _check_sizes(_document_texts(document), text, name)
+    return document
 
 
-def read_prose(text: str) -> Document:
+def read_prose(text: str, name: str = "statement.md") -> Document:
     """A statement or goals page: the first ``#`` is the title; the rest is one section."""
-    elements, _ = _to_tree(text)
+    elements, _ = _to_tree(text, name)
     title = ""
     if elements and elements[0].tag == "h1":
         title = plain(_strip_tags(_tidy(_runs(elements[0])))[0])
         elements = elements[1:]
     blocks, _ = _blocks(elements)
-    return Document(title=title, sections=(Section(title, tuple(blocks), key="body"),))
+    document = Document(title=title, sections=(Section(title, tuple(blocks), key="body"),))
+    _check_sizes(_document_texts(document), text, name)
+    return document
 
 
 @dataclass(frozen=True)
@@ -468,15 +597,17 @@ class Notes:
 NOTE_KEYS = ("setting", "dates", "weeks", "patients", "learned", "why")
 
 
-def read_notes(text: str) -> Notes:
-    elements, meta = _to_tree(text, meta=True)
+def read_notes(text: str, name: str = "notes.md") -> Notes:
+    elements, meta = _to_tree(text, name, meta=True)
     facts = {k.lower(): " ".join(v).strip() for k, v in meta.items()}
     title, before, parts = _split_h2(elements)
     intro, _ = _blocks(before)
     sections = []
     if intro:
         sections.append(Section("", tuple(intro), level=2, key="intro"))
-    for name, _, els in parts:
+    for heading, _, els in parts:
         blocks, _ = _blocks(els)
-        sections.append(Section(name, tuple(blocks), level=2, key=_slug(name)))
-    return Notes(facts, Document(title=title, sections=tuple(sections)))
+        sections.append(Section(heading, tuple(blocks), level=2, key=_slug(heading)))
+    document = Document(title=title, sections=tuple(sections))
+    _check_sizes([*facts.values(), *_document_texts(document)], text, name)
+    return Notes(facts, document)

@@ -72,12 +72,17 @@ def write_atomic(path: Path, data: bytes, mode: int = FILE_MODE) -> None:
         raise
 
 
-def check_out_dir(out: Path, inputs: list[Path]) -> None:
-    """Refuse an output folder that is, or holds, an application's input folder."""
+def check_out_dir(out: Path, inputs: list[Path], holding: bool = True) -> None:
+    """Refuse an output folder that is, or (``holding``) holds, an application's input folder.
+
+    A build writes a subfolder per writer, which could land on an input folder below it;
+    a single file (``schedule --ics``) is safe in any folder but an input's own, so it
+    passes ``holding=False``.
+    """
     target = out.resolve()
     for folder in inputs:
         source = folder.resolve()
-        if target == source or target in source.parents:
+        if target == source or (holding and target in source.parents):
             raise InputError(Problem(str(out), "the output folder would be the application folder itself or hold it",
                                      f"use a separate folder such as {folder / 'build'}"))
 

@@ -104,16 +104,27 @@ def read_log(out_dir: Path) -> list[SentRecord]:
         raise WorkError(_cannot(path, exc, "read")) from None
     _check_regular(fd, path)
     with os.fdopen(fd, "rb") as handle:
-        text = handle.read().decode("utf-8", "replace")
+        data = handle.read()
     records = []
-    lines = text.split("\n")
-    for number, line in enumerate(lines, 1):
+    lines = data.split(b"\n")
+    for number, raw in enumerate(lines, 1):
+        torn = number == len(lines)  # no newline after it: a record torn while it was written
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            if torn:  # a full disk can cut a line inside a character too
+                continue
+            # decoding with replacement would turn a writer's id or a Message-ID into
+            # another one, and a message could go twice
+            raise InputError(Problem(str(path), "is not UTF-8 text (the sent log is written as UTF-8)",
+                                     "restore the log from a backup, or repair that line in a UTF-8 editor",
+                                     number)) from None
         if not line.strip():
             continue
         try:
             records.append(_parse(line))
         except (ValueError, KeyError, TypeError, AttributeError):
-            if number == len(lines):  # no newline after it: a record torn while it was written
+            if torn:
                 continue
             raise InputError(Problem(str(path), "is not a valid sent-log line",
                                      "repair or delete that line (each line records one message handed over)",

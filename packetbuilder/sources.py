@@ -18,7 +18,7 @@ from .cv_hints import cv_rules
 from .errors import InputError, Problem
 from .markdown import Notes, read_cv, read_notes, read_prose
 from .model import Document
-from .textfiles import CONFIG_NAME, read_source, read_text, resolve_inside
+from .textfiles import CONFIG_NAME, TEMPLATES, read_source, read_text, resolve_inside
 
 
 @dataclass(frozen=True)
@@ -57,19 +57,61 @@ class Application:
     def statement_for(self, track: Track) -> Document | None:
         return self.statements.get(track.id)
 
+    def input_folders(self) -> list[Path]:
+        """The folders an output file may not be written into (see ``check_out_dir``):
+        the application folder, each source's folder and the e-mail templates' folder, so
+        that ``--ics packet.toml`` or ``--out notes`` can never replace an input."""
+        return [self.folder, self.folder / TEMPLATES, *(path.parent for path in self.files.values())]
+
+
+def _unclosed_quote(row: dict, start: int, end: int, name: str) -> Problem | None:
+    """A row whose fields hold line breaks: a `"` at the start of a field opens a quote
+    that csv runs on to the next `"`, however many lines later, so one stray quote merged
+    every program after it into one. No program name, city or requirement spans lines."""
+    values = [v for value in row.values() for v in (value if isinstance(value, list) else [value])]
+    if not any(isinstance(v, str) and ("\n" in v or "\r" in v) for v in values):
+        return None
+    return Problem(name, f"a quote (\") opened on line {start} runs to line {end}, making one program of "
+                         f"{end - start + 1} lines", "delete the stray \" on that line, or close it before the comma",
+                   start)
+
+
+def _rows(reader: csv.DictReader, name: str, problems: list[Problem]):
+    """(first line, last line, row) of each record; a csv error or an unclosed quote is a
+    problem at the line where the record starts, and ends the file (what follows it is
+    lost in the quote)."""
+    while True:
+        start = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            problems.append(Problem(name, f"has a field from line {start} on longer than {csv.field_size_limit()} "
+                                          "characters", "a program's fields are short: look for a quote (\") on "
+                                                        "that line that is never closed, and delete it", start))
+            return
+        unclosed = _unclosed_quote(row, start, reader.line_num, name)
+        if unclosed is not None:
+            problems.append(unclosed)
+            return
+        yield start, reader.line_num, row
+
 
 def _read_programs(text: str, name: str) -> tuple[Program, ...]:
     reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    try:
+        header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    except csv.Error:
+        header = []
     if "program" not in header:
         raise InputError(Problem(name, "has no `program` column", "start the file with a header row: program,city,state,type,priority,letters,requires", 1))
     programs = []
-    problems = []
-    for row in reader:
+    problems: list[Problem] = []
+    for _, line, row in _rows(reader, name, problems):
         clean = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k}
         if not clean.get("program"):
             continue
-        line = reader.line_num
         letters = clean.get("letters", "")
         if letters and not (letters.isdigit() and 1 <= int(letters) <= 10):
             problems.append(Problem(name, f"`letters` of {clean['program']!r} is {letters!r}, not a number of letters",
@@ -127,7 +169,7 @@ def load_application(folder: Path) -> Application:
                 return None
             text, data[relative] = read_source(folder, relative, path)
             files[relative] = path
-            return parse(text)
+            return parse(text, relative)
         except InputError as exc:
             for p in exc.problems:  # a bad path is reported at its line in packet.toml
                 line = p.line or (_config_line(lines, config, key) if p.file == CONFIG_NAME else None)
@@ -158,7 +200,7 @@ def load_application(folder: Path) -> Application:
     programs: tuple[Program, ...] = ()
     if app_settings.programs:
         programs = source(app_settings.programs, "application.programs",
-                          lambda t: _read_programs(t, app_settings.programs)) or ()
+                          _read_programs) or ()
     if problems:
         raise InputError(problems)
     return Application(folder, config, cv, statements, goals, notes, programs, files, data)

@@ -15,6 +15,11 @@ from pathlib import Path
 from .errors import InputError, Problem
 
 CONFIG_NAME = "packet.toml"  # the settings file: a path written in it that leaves the folder is reported there
+# The largest source read: ten times a long academic CV in Markdown. Laying out text
+# costs time with its size, so a file past this (a log, a database dump, a CV pasted
+# a thousand times) is refused at once rather than taking minutes to be cut to pages.
+MAX_TEXT_BYTES = 1_000_000
+TEMPLATES = "templates"  # FORMAT.md: the application's own e-mail templates, read like any other source
 
 
 def resolve_inside(folder: Path, relative: str, key: str = "") -> Path:
@@ -72,9 +77,15 @@ def read_source(folder: Path, name: str, path: Path | None = None) -> tuple[str,
     if path.is_dir():
         raise InputError(Problem(name, "is a folder, not a file", "point the setting at a Markdown file"))
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            data = handle.read(MAX_TEXT_BYTES + 1)  # no more, whatever the file's size
+        size = max(len(data), path.stat().st_size)
     except OSError as exc:
         raise InputError(Problem(name, f"cannot be read ({exc.strerror})", "check its permissions")) from None
+    if len(data) > MAX_TEXT_BYTES:
+        raise InputError(Problem(name, f"is {size / 1e6:.1f} MB, larger than a CV, statement or notes file (at "
+                                       f"most {MAX_TEXT_BYTES / 1e6:.1f} MB)",
+                                 "this does not look like one: check that packet.toml names the right file"))
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or _utf16_without_bom(data):
         raise InputError(Problem(name, "is UTF-16 text", "save it as UTF-8 (in most editors: Save As → UTF-8)"))
     if b"\x00" in data:

@@ -10,7 +10,7 @@ Prints, against the targets of the performance work:
   4. a generated class of 50 applications x 4 writers: time, packets/s, peak memory;
   5. `preview` of one writer, warm (after a build, and again after an edit);
   6. then the other scripts/bench_*.py (fitting at each page limit, the latency of
-     `build --watch`), so that `make bench` is this one script.
+     `build --watch`, reading one large input), so that `make bench` is this one script.
 
 The start-up share in 1 is measured as scripts/profile_build.py's wall-time profile
 does: a build's time up to the end of its first packet, less a warm rebuild of it.

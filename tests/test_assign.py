@@ -81,3 +81,33 @@ def test_bad_requirements_are_located_input_errors(sample: Path) -> None:
     assert result.exit_code == 2
     assert "programs.csv:2" in result.output and "'three', not a number of letters" in result.output
     assert "programs.csv:3" in result.output and "use chair, slor, specialty:N or track:<id>" in result.output
+
+
+def _problems_of(sample: Path, programs: str) -> list:
+    (sample / "programs.csv").write_text(programs, encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(sample), "--today", "2026-07-01"])
+    assert result.exit_code == 2, result.output
+    return [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+
+
+def test_a_stray_quote_that_would_merge_programs_is_refused_at_its_line(sample: Path) -> None:
+    """Issue 17, finding 6: one `"` opened a field that swallowed every program after it."""
+    lines = PROGRAMS.splitlines()
+    lines[3] = '"' + lines[3]
+    [error] = _problems_of(sample, "\n".join(lines) + "\n")
+    assert error.startswith("error: programs.csv:4: [application.programs] ")
+    assert "a quote (\") opened on line 4 runs to line 13" in error and "delete the stray" in error
+
+
+def test_a_quote_closed_lines_later_is_refused_too(sample: Path) -> None:
+    lines = PROGRAMS.splitlines()
+    lines[3], lines[5] = '"' + lines[3], lines[5].replace(",", '",', 1)
+    [error] = _problems_of(sample, "\n".join(lines) + "\n")
+    assert "programs.csv:4:" in error and "runs to line 6" in error
+
+
+def test_a_field_over_the_csv_limit_is_a_located_input_error(sample: Path) -> None:
+    """Issue 17, finding 5: a field over 128 KB was csv's internal error."""
+    [error] = _problems_of(sample, PROGRAMS + "Huge" + "x" * 140_000 + ",Seattle,WA,academic,,3,\n")
+    assert error.startswith("error: programs.csv:14: [application.programs] ")
+    assert "longer than" in error

@@ -115,7 +115,7 @@ def assert_clear_failure(result: Outcome, fragments: list[str], code: int) -> No
 
 def test_catalogue_covers_the_issue() -> None:
     """Every case has its expectations, and the catalogue is not quietly shrinking."""
-    assert len(CASES) >= 50
+    assert len(CASES) >= 74
     for case in CASES:
         fragments, _ = expectations(case)
         assert fragments, case
@@ -135,9 +135,12 @@ def test_build_rejects_bad_input_clearly(case: str, tmp_path: Path) -> None:
 
 
 # One case per failure family: TOML syntax, schema, header injection, encoding, path
-# escape, a bad command-line value, and both kinds of output-folder problem.
+# escape, a bad command-line value, both kinds of output-folder problem, and what Python
+# itself cannot hold (a date past its calendar, a number int() refuses, a CSV field past
+# csv's limit, nesting past lxml's).
 IN_A_CHILD_PROCESS = ["toml-syntax-error", "all-errors-at-once", "crlf-salutation", "latin1-cv", "path-symlink-out",
-                      "unknown-format", "out-is-input-folder", "out-under-a-file"]
+                      "unknown-format", "out-is-input-folder", "out-under-a-file", "date-year-one",
+                      "integer-5000-digits", "programs-field-over-128k", "cv-quotes-nested-254"]
 
 
 @pytest.mark.parametrize("case", IN_A_CHILD_PROCESS)

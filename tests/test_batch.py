@@ -90,3 +90,66 @@ def test_the_progress_bar_is_drawn_only_on_a_terminal(monkeypatch: pytest.Monkey
         for done in range(9):
             progress(done, 8)
     assert "building" in terminal.getvalue() and "100%" in terminal.getvalue()
+
+
+def _build_in_process(*args: str):
+    from click.testing import CliRunner
+
+    return CliRunner().invoke(cli.main, ["build", *args, "--writer", "chen", "--format", "pdf", "--jobs", "1"],
+                              env={"NO_COLOR": "1", "PACKETBUILDER_DEBUG": None})
+
+
+def _ended(out: Path, name: str) -> bool:
+    """The folder's run ended as a run should: its packet, report and manifest written."""
+    from packetbuilder.incremental import MANIFEST_NAME, REPORT_NAME
+
+    return all((out / name / part).is_file() for part in (f"chen/{PACKET}", REPORT_NAME, MANIFEST_NAME))
+
+
+def test_a_folder_with_a_deadline_near_year_one_fails_alone_at_its_line(klass: list[Path], tmp_path: Path) -> None:
+    """Issue 17, finding 4: `eras_deadline = 0001-01-05` ended the class build with only
+    "internal error", and no folder got its summary or manifest."""
+    anh, broken, ben = klass
+    config = broken / "packet.toml"
+    config.write_text(config.read_text("utf-8").replace("bogus = 1", "").replace(
+        "deadline = 2026-09-24", "eras_deadline = 0001-01-05", 1), "utf-8")
+    out = tmp_path / "packets"
+
+    result = _build_in_process(str(anh), str(broken), str(ben), "--out", str(out))
+
+    assert result.exit_code == 1, result.output
+    assert "internal error" not in result.output
+    assert f"error: {config}:21: [application.eras_deadline] 0001-01-05 is outside" in result.stderr
+    assert result.stdout.splitlines()[-3:] == [f"  {anh}: 1 built, 0 unchanged, 0 failed", f"  {broken}: FAILED",
+                                               f"  {ben}: 1 built, 0 unchanged, 0 failed"]
+    assert _ended(out, "anh") and _ended(out, "ben")
+
+
+def test_a_bug_in_one_folder_still_lets_every_other_folder_end(klass: list[Path], tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever happens in one folder, the others end with their summary and manifest,
+    and the failing one is named with the internal error."""
+    import packetbuilder.build as build
+
+    anh, broken, ben = klass
+    config = broken / "packet.toml"
+    config.write_text(config.read_text("utf-8").replace("bogus = 1", ""), "utf-8")
+    real = build.build_packet
+
+    def broken_for_one(app, writer, typesetter=None):
+        if app.folder.name == "broken":
+            raise RuntimeError("injected failure")
+        return real(app, writer, typesetter)
+
+    monkeypatch.setattr(build, "build_packet", broken_for_one)
+    out = tmp_path / "packets"
+
+    result = _build_in_process(str(anh), str(broken), str(ben), "--out", str(out))
+
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert f"error: {broken.resolve()}: internal error (RuntimeError: injected failure) — this is a bug" \
+        in result.stderr
+    assert result.stdout.splitlines()[-3:] == [f"  {anh}: 1 built, 0 unchanged, 0 failed", f"  {broken}: FAILED",
+                                               f"  {ben}: 1 built, 0 unchanged, 0 failed"]
+    assert _ended(out, "anh") and _ended(out, "ben")

@@ -115,3 +115,53 @@ def test_json_schema_names_every_table():
     schema = json_schema()
     assert set(schema["properties"]) >= {"applicant", "application", "tracks", "writers", "smtp"}
     assert schema["$defs"]["Writer"]["additionalProperties"] is False
+
+
+# Issue 17, finding 5: values Python itself cannot hold or count with were internal errors.
+
+@pytest.mark.parametrize("date, key, line", [
+    ("0001-01-05", "application.eras_deadline", 7),  # fourteen days before it is before year 1
+    ("0001-01-01", "application.eras_deadline", 7),
+    ("9999-12-31", "application.eras_deadline", 7),  # its thank-you date is after year 9999
+    ("1999-12-31", "application.eras_deadline", 7),
+    ("2101-01-01", "application.eras_deadline", 7),
+])
+def test_dates_outside_the_plannable_years_are_refused_with_the_range(date, key, line):
+    [problem] = problems(VALID.replace("eras_deadline = 2026-09-24", f"eras_deadline = {date}"))
+    assert problem.key == key and problem.line == line
+    assert date in problem.message and "2000-01-01" in problem.fix and "2100-12-31" in problem.fix
+
+
+def test_every_date_key_is_range_checked():
+    text = VALID.replace('role = "clinical"', 'role = "clinical"\nasked = 0001-01-01\ndeadline = 9999-12-31')
+    text = text.replace("eras_deadline = 2026-09-24", "eras_deadline = 2026-09-24\nmatch_day = 9999-12-31")
+    text = text.replace('specialty = "Internal Medicine"', 'specialty = "Internal Medicine"\ndeadline = 0001-01-01')
+    found = {p.key for p in problems(text)}
+    assert found == {"writers[chen].asked", "writers[chen].deadline", "application.match_day", "tracks[im].deadline"}
+
+
+def test_an_integer_too_long_to_read_is_located():
+    [problem] = problems(VALID.replace('school = "Example University"',
+                                       'school = "Example University"\nclass_year = ' + "9" * 5000))
+    assert problem.line == 5 and problem.key == "applicant.class_year"
+    assert "5000 digits" in problem.message and "9" * 100 not in problem.message + problem.fix
+
+
+def test_an_out_of_range_long_integer_is_not_echoed_whole():
+    [problem] = problems(VALID.replace('school = "Example University"',
+                                       'school = "Example University"\nclass_year = ' + "9" * 4000))
+    assert problem.line == 5 and "out of range" in problem.message
+    assert len(problem.render()) < 300
+
+
+@pytest.mark.parametrize("depth", [40, 3000])
+def test_deeply_nested_arrays_are_located(depth):
+    [problem] = problems(VALID.replace("eras_deadline = 2026-09-24",
+                                       "eras_deadline = 2026-09-24\nqualities = " + "[" * depth + "]" * depth))
+    assert problem.line == 8 and "nested" in problem.message and "calm" in problem.fix
+
+
+def test_brackets_inside_strings_and_comments_are_not_nesting():
+    text = VALID.replace('school = "Example University"',
+                         'school = "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[" # [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[')
+    assert parse_config(text).applicant.school.startswith("[[[")

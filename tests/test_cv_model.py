@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from packetbuilder.entry_parts import find_dates
+from packetbuilder.errors import InputError
 from packetbuilder.markdown import read_cv, read_notes
 from packetbuilder.model import BulletList, Entry, Heading, Paragraph, block_text, plain
 from packetbuilder.render.flatten import entry_lines
@@ -167,3 +168,38 @@ def test_bracketed_dates_at_the_end_of_a_line_lose_their_brackets() -> None:
     (entry,) = entries("## Research\n\n- **Research Assistant**, Mwangi Lab (2019–2021)\n")
     first, dates, after = entry_lines(entry)
     assert plain(first) == "Research Assistant, Mwangi Lab" and plain(dates) == "2019–2021" and plain(after) == ""
+
+
+# Issue 17, finding 6: from 254 nested `>` on, lxml dropped the rest of the CV without a word.
+
+def _cv_with(deep: str) -> str:
+    return "# N\n\n## A\n\n- a\n\n" + deep + "\n\n## B\n\n- b\n\n## C\n\n- c\n"
+
+
+@pytest.mark.parametrize("deep", [">" * 254, "> " * 31 + "x", "\n".join("  " * i + "- x" for i in range(31)),
+                                  "> " + "\n> ".join("    " * i + "- x" for i in range(40))])
+def test_nesting_past_the_limit_is_refused_at_its_line(deep: str) -> None:
+    with pytest.raises(InputError) as caught:
+        read_cv(_cv_with(deep), "cv.md")
+    [problem] = caught.value.problems
+    assert problem.file == "cv.md" and problem.line is not None and 7 <= problem.line <= 46
+    assert "nested more than 30 levels" in problem.message and problem.fix
+
+
+@pytest.mark.parametrize("deep", ["> " * 30 + "x", "\n".join("  " * i + "- x" for i in range(30))])
+def test_nesting_up_to_the_limit_keeps_every_section(deep: str) -> None:
+    assert [s.title for s in read_cv(_cv_with(deep)).sections] == ["A", "B", "C"]
+
+
+def test_check_names_the_too_deep_line(sample) -> None:
+    from click.testing import CliRunner
+
+    from packetbuilder.cli import main
+
+    cv = sample / "cv.md"
+    text = cv.read_text("utf-8").replace("## Education", "## Education\n\n" + ">" * 300 + " quote", 1)
+    cv.write_text(text, "utf-8")
+    line = text.splitlines().index(">" * 300 + " quote") + 1
+    result = CliRunner().invoke(main, ["check", str(sample), "--today", "2026-07-01"])
+    assert result.exit_code == 2
+    assert f"error: cv.md:{line}: [application.cv] nested more than 30 levels" in result.stderr

@@ -4,7 +4,8 @@ Users paste whatever their CV holds. Each example writes an application whose CV
 notes, statement and header-bound names are random mixes of Markdown markup, raw
 HTML, entities, control characters, bidi overrides, emoji, astral-plane
 characters, very long words and lines, deeply nested and empty list items, tables
-and code fences, then runs the real ``build`` command for the packet (PDF and DOCX). Every example must either
+and code fences, with tags after CV lines, ``Key: value`` facts in the notes and, in
+some examples, a hostile programs.csv, then runs the real ``build`` command for the packet (PDF and DOCX). Every example must either
 build a PDF and a DOCX that pypdf and python-docx open, within the page limit, or
 fail clearly — exit 2 with ``error: <file>…`` lines for invalid input, or exit 1
 with the fitter's "FAILED — … too long … — shorten …" line when what may not be cut
@@ -123,8 +124,28 @@ def blocks(text: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
     )
 
 
+# Tags at the end of a CV line, as people write them, mistype them and paste them.
+tag = st.one_of(st.sampled_from(["chen", "keep", "optional", "lee", "CHEN", "chen-2", "x" * 300, "é", "1"]),
+                st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00}"), min_size=1, max_size=8))
+tags = st.lists(st.tuples(st.sampled_from([".", "#", "", "key="]), tag).map("".join), min_size=1, max_size=5).map(
+    lambda found: " {: " + " ".join(found) + " }")
+tagged_line = st.tuples(line, st.one_of(st.just(""), tags)).map("".join)
+
 # CV and statement: anything, 3,000-character lines included (the packet is trimmed to fit).
-markdown = st.lists(st.one_of(blocks(line), long_line), min_size=1, max_size=8).map("\n\n".join)
+markdown = st.lists(st.one_of(blocks(tagged_line), long_line), min_size=1, max_size=8).map("\n\n".join)
+
+# The notes' `Key: value` facts: the keys packetbuilder reads, their near misses, and any text.
+fact_key = st.one_of(st.sampled_from(["Setting", "Dates", "Weeks", "Patients", "Learned", "Why", "Week", "SETTING",
+                                      "why", "Title", "Setting:", "Wh y"]), short_line.map(lambda s: s.strip(": ")))
+facts = st.lists(st.tuples(fact_key, short_line), max_size=6).map(
+    lambda rows: "".join(f"{key}: {value}\n" for key, value in rows))
+
+# programs.csv: hostile fields, stray and doubled quotes, too many or too few columns.
+csv_field = st.one_of(short_atom, st.sampled_from(['"', '""', '"a,b"', "a\"b", "3", "11", "chair;slor", "track:im",
+                                                   "specialty:9", " ", ""]), st.integers(1000, 140_000).map(
+                                                       lambda n: "x" * n))
+programs_csv = st.lists(st.lists(csv_field, min_size=1, max_size=8).map(",".join), max_size=6).map(
+    lambda rows: "\n".join(["program,city,state,type,priority,letters,requires", *rows]) + "\n")
 # Notes are never trimmed, so long ones only test that the fitter says so: keep them short.
 short_markdown = st.lists(blocks(short_line), min_size=1, max_size=3).map("\n\n".join)
 
@@ -153,7 +174,8 @@ name = st.one_of(st.sampled_from(["Maya Chen, MD", "Nguyễn Thị Minh Anh", "O
 smuggled = st.sampled_from([""] * 60 + ["\r\nBcc: x@example.org", "\u2028Bcc: x", "\x85", "\ufffe"])
 
 
-def write_application(folder: Path, cv: str, notes: str, statement: str, names: dict[str, str]) -> None:
+def write_application(folder: Path, cv: str, notes: str, statement: str, names: dict[str, str],
+                      programs: str | None = None) -> None:
     (folder / "notes").mkdir(parents=True)
     (folder / "statements").mkdir()
     (folder / "packet.toml").write_text(f"""\
@@ -166,6 +188,7 @@ school = "Example University School of Medicine"
 eras_deadline = 2026-09-24
 page_limit = {PAGE_LIMIT}
 qualities = [{toml_string(names['quality'])}]
+{'programs = "programs.csv"' if programs is not None else ""}
 
 [[tracks]]
 id = "im"
@@ -185,6 +208,8 @@ emphasis = [{toml_string(names['emphasis'])}]
     (folder / "cv.md").write_text(cv, encoding="utf-8")
     (folder / "notes" / "chen.md").write_text(notes, encoding="utf-8")
     (folder / "statements" / "im.md").write_text(statement, encoding="utf-8")
+    if programs is not None:
+        (folder / "programs.csv").write_text(programs, encoding="utf-8")
 
 
 def build(folder: Path, out: Path, formats: str = "pdf,docx"):
@@ -219,13 +244,16 @@ def assert_outcome(result, out: Path) -> None:
 
 @given(cv_body=markdown, notes=short_markdown, statement=markdown, names=st.fixed_dictionaries(
     {"applicant": name, "writer": name, "salutation": st.tuples(name, smuggled).map("".join), "specialty": name,
-     "quality": name, "emphasis": short_line}), sectionless=st.sampled_from([False] * 9 + [True]))
+     "quality": name, "emphasis": short_line}), sectionless=st.sampled_from([False] * 9 + [True]),
+       note_facts=facts, programs=st.one_of(st.none(), programs_csv))
 def test_hostile_markdown_builds_or_fails_clearly(cv_body: str, notes: str, statement: str,
-                                                  names: dict[str, str], sectionless: bool) -> None:
+                                                  names: dict[str, str], sectionless: bool, note_facts: str,
+                                                  programs: str | None) -> None:
     cv = cv_body if sectionless else f"# Jordan Rivera\n\n## Experience\n\n{cv_body}\n"
     with tempfile.TemporaryDirectory() as tmp:
         folder, out = Path(tmp) / "app", Path(tmp) / "out"
-        write_application(folder, cv, "Setting: " + notes.split("\n")[0] + "\n\n" + notes, statement, names)
+        write_application(folder, cv, "Setting: " + notes.split("\n")[0] + "\n" + note_facts + "\n" + notes,
+                          statement, names, programs)
         assert_outcome(build(folder, out), out)
 
 
