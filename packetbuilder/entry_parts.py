@@ -31,20 +31,24 @@ _RANGE = re.compile(rf"(?<![\w/])(?P<a>{_POINT}|(?:{_MONTH}|{_SEASON})(?:\s+\d{{
                     r"(?![\w/])", re.IGNORECASE)
 _SINGLE = re.compile(rf"(?<![\w/]){_POINT}(?![\w/])", re.IGNORECASE)
 _YEAR_IN = re.compile(_YEAR)
+_AND = re.compile(r"\s*(?:,|and|&|,\s*and)\s*", re.IGNORECASE)  # between dates listed one after another
 # A bold lead that is the applicant's own name in an author list names no entry: a
-# citation has no title line of its own. Vancouver/AMA ("**Nguyen A**, Patel R, …") and APA
-# ("**Łukasiewicz, Z.**, Okeke, A. N., …", "**Chen, M. J.**") put the surname first;
-# "**M. Quintero-Baptiste**, K. Oduya, …" puts the initials first, as "**B.S. in Biology**"
-# seems to, so that form counts only when another author's initials follow it.
+# citation has no title line of its own. APA puts the surname first ("**Łukasiewicz, Z.**,
+# Okeke, A. N., …", "**Chen, M. J.**"), which no title does. Vancouver/AMA ("**Nguyen A**,
+# Patel R, …") and initials first ("**M. Quintero-Baptiste**, K. Oduya, …") also look
+# like titles ("**Volunteer EMT**", "**B.S. in Biology**"), so those count only when
+# another author follows.
 _SURNAME = r"[^\W\d_][\w'’-]*(?: [^\W\d_][\w'’-]*)?"
 _INITIALS = r"(?:[A-Z]\.[ -]?){1,3}"
-_SURNAME_FIRST = re.compile(rf"^{_SURNAME}(?: [A-Z]{{1,3}}|,? [A-Z]\.(?:[ -]?[A-Z]\.){{0,2}})$")
+_APA = re.compile(rf"^{_SURNAME},? [A-Z]\.(?:[ -]?[A-Z]\.){{0,2}}$")
+_VANCOUVER = re.compile(rf"^{_SURNAME} [A-Z]{{1,3}}$")
 _INITIALS_FIRST = re.compile(rf"^{_INITIALS} ?{_SURNAME}$")
-_NEXT_AUTHOR = re.compile(rf"^,\s*{_INITIALS} ?[^\W\d_]")
+_NEXT_AUTHOR = re.compile(rf"^,\s*(?:&\s*|and\s+)?(?:{_INITIALS} ?[^\W\d_]|{_SURNAME},? (?:[A-Z]{{1,3}}\b|[A-Z]\.))")
 
 
 def _is_author(lead: str, rest: str) -> bool:
-    return bool(_SURNAME_FIRST.match(lead) or (_INITIALS_FIRST.match(lead) and _NEXT_AUTHOR.match(rest)))
+    return bool(_APA.match(lead) or ((_VANCOUVER.match(lead) or _INITIALS_FIRST.match(lead))
+                                     and _NEXT_AUTHOR.match(rest)))
 
 
 _LEAD = re.compile(r"^[\s,;:·|—–-]+")
@@ -83,9 +87,11 @@ def find_dates(text: str) -> tuple[DateSpan, int, int] | None:
     singles = list(_SINGLE.finditer(text))
     if not singles:
         return None
-    last = singles[-1]
-    point = _point(last.group())
-    return DateSpan(last.group().strip(), point, point), last.start(), last.end()
+    first = last = len(singles) - 1
+    while first and _AND.fullmatch(text, singles[first - 1].end(), singles[first].start()):
+        first -= 1  # "Summer 2021 and Summer 2022": both, not the last with "Summer 2021 and" left behind
+    start, end = singles[first].start(), singles[last].end()
+    return DateSpan(text[start:end].strip(), _point(singles[first].group()), _point(singles[last].group())), start, end
 
 
 def _clean(text: str) -> str:

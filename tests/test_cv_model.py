@@ -154,11 +154,6 @@ def test_author_leads_in_several_styles_are_no_titles(lead: str) -> None:
     assert entry.title == ""
 
 
-def test_a_degree_is_no_author() -> None:
-    (entry,) = entries("## Education\n\n- **B.S. in Chemistry**, Northfield College, 2017–2021\n")
-    assert entry.title == "B.S. in Chemistry"
-
-
 def test_a_bracketed_year_mid_citation_is_not_split_out() -> None:
     (entry,) = entries("## Publications\n\n- **Odd Lead Title**, Okeke A (2026). A protocol. *Trials*, 1, 2.\n")
     assert entry_lines(entry) is None
@@ -203,3 +198,23 @@ def test_check_names_the_too_deep_line(sample) -> None:
     result = CliRunner().invoke(main, ["check", str(sample), "--today", "2026-07-01"])
     assert result.exit_code == 2
     assert f"error: cv.md:{line}: [application.cv] nested more than 30 levels" in result.stderr
+
+
+def test_dates_listed_one_after_another_are_one_span() -> None:
+    (entry,) = entries("## Service\n\n- **Volunteer EMT**, County Fair, Summer 2021 and Summer 2022. First aid tent.\n")
+    first, dates, after = entry_lines(entry)
+    assert plain(first) == "Volunteer EMT, County Fair" and plain(dates) == "Summer 2021 and Summer 2022"
+    assert (entry.dates.start, entry.dates.end) == ((2021, 6), (2022, 6)) and plain(after) == "First aid tent."
+
+
+def test_a_place_in_the_title_and_on_the_next_line_is_printed_once() -> None:
+    (entry,) = entries("## Clinical\n\n### Sub-internship — Tidewater Hospitals\nTidewater Hospitals, Norfolk, VA · July 2026\n")
+    assert plain(entry_lines(entry)[0]) == "Sub-internship — Tidewater Hospitals, Norfolk, VA"
+    (entry,) = entries("## Clinical\n\n### Clerkship — Tidewater\nTidewater Children's, Norfolk · May 2026\n")
+    assert plain(entry_lines(entry)[0]) == "Clerkship — Tidewater, Tidewater Children’s, Norfolk"
+
+
+@pytest.mark.parametrize("lead", ["**Volunteer EMT**", "**Charge RN**", "**B.S. in Chemistry**"])
+def test_a_title_ending_in_capitals_or_starting_with_initials_is_a_title(lead: str) -> None:
+    (entry,) = entries(f"## Work\n\n- {lead}, Northfield Hospital, 2019–2021\n")
+    assert entry.title == lead.strip("*")

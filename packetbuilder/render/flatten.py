@@ -108,6 +108,17 @@ def _strip(runs: Runs, lead: str, trail: str) -> Runs:
     return _cut(runs, start, end) if start < end else ()
 
 
+def _repeated(title: str, line: str) -> int:
+    """How much of the line's start repeats the end of the title, at a phrase's edges
+    (a place written in both); 0 when none does."""
+    for size in range(min(len(title), len(line)), 3, -1):
+        head = line[:size]
+        if (title.endswith(head) and title[-size - 2:-size].strip() in ("—", "–", ",", "-", "·", "|", "")
+                and line[size:size + 1] in ("", ",", ";", "·")):
+            return size
+    return 0
+
+
 def entry_lines(entry: Entry) -> tuple[Runs, Runs, Runs] | None:
     """An entry's first line as (title and the rest of the line, its dates, what followed
     the dates on that line), for entries whose title and dates were recognised; None for
@@ -132,6 +143,9 @@ def entry_lines(entry: Entry) -> tuple[Runs, Runs, Runs] | None:
             return None
         close += 1
     before = _strip(_cut(line, 0, where), _LEADING, _TRAILING)
+    repeated = _repeated(plain(title), plain(before))
+    if repeated:  # "Sub-internship — Tidewater Hospitals" over "Tidewater Hospitals, Norfolk, VA": the place once
+        before = _strip(_cut(before, repeated, len(plain(before))), _LEADING, _TRAILING)
     after = _strip(_cut(line, close, len(text)), _LEADING, " ")
     dates: Runs = (Run(entry.dates.text),)
     qualifier = plain(after)
