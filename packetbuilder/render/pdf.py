@@ -442,9 +442,12 @@ class _Builder:
         panel.page_height = self.height
         commands = sides + [("TOPPADDING", (0, 0), (-1, -1), self.sheet.page["entry_panel"]),
                             ("BOTTOMPADDING", (0, 0), (-1, -1), self.sheet.page["entry_panel"])]
-        if highlight:
+        if highlight:  # the padding stays white, so marked entries next to each other stand apart
+            gap = 2 * self.sheet.page["entry_panel"]
             commands += [("BACKGROUND", (0, 0), (-1, -1), _color(self.sheet.colors["highlight_fill"])),
-                         ("LINEBEFORE", (0, 0), (0, -1), 2.5, _color(self.sheet.colors["highlight_bar"]))]
+                         ("LINEBEFORE", (0, 0), (0, -1), 2.5, _color(self.sheet.colors["highlight_bar"])),
+                         ("LINEABOVE", (0, 0), (-1, 0), gap, colors.white, 2),  # square caps: over the bar's ends
+                         ("LINEBELOW", (0, -1), (-1, -1), gap, colors.white, 2)]
         panel.setStyle(_table_style(commands))
         return panel
 
