@@ -99,9 +99,12 @@ def build(dirs: tuple[Path, ...], writers: tuple[str, ...], out: Path | None, fo
       packetbuilder build my-application --watch   # rebuild on every save
     """
     from .incremental import output_folders, split_formats, unchanged_summaries
+    from .manifest_check import check_manifest
 
     dirs = dirs or (Path("."),)
     targets = output_folders(dirs, out)
+    for _, target in targets:
+        check_manifest(target)
     # An unchanged rebuild is answered from the manifest, without loading the pipeline.
     summaries = None if force else unchanged_summaries(targets, writers, split_formats(formats))
     if summaries is None:
