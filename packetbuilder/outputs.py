@@ -91,7 +91,10 @@ def output_file(out: Path, name: str, limit: int) -> Path | None:
     """
     root = out.resolve()
     path = Path(name)
-    target = (root / path).resolve()
+    try:
+        target = (root / path).resolve()
+    except ValueError:  # a NUL in the name: no file has it
+        target = root
     if path.is_absolute() or root not in target.parents:
         raise InputError(Problem(str(out / name), "is not a file inside the output folder",
                                  "delete the output folder's records (or the folder) and build again"))

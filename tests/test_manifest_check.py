@@ -107,3 +107,6 @@ def test_reading_an_output_stops_at_its_limit(tmp_path):
     assert read_output(tmp_path, "missing.pdf", 4096) is None
     with pytest.raises(InputError, match="larger than"):
         read_output(tmp_path, "big.pdf", 1024)
+    for name in ("", ".", "nul\x00.pdf", "../big.pdf"):
+        with pytest.raises(InputError, match="not a file inside the output folder"):
+            read_output(tmp_path, name, 4096)
