@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -44,9 +45,18 @@ def _type_name(value: Any) -> str:
             float: "a number", type(None): "null"}.get(type(value), type(value).__name__)
 
 
+_JSON_TYPES = {"str": str, "int": int, "bool": bool, "list": list, "dict": dict}
+
+
+def report_shape(report: type) -> dict[str, type]:
+    """Each field of the dataclass a record's ``report`` is read back into, with the JSON
+    type its value must have (from the annotation: ``list[str]`` → list)."""
+    return {f.name: _JSON_TYPES[str(f.type).split("[")[0].split(" ")[0]] for f in fields(report)}
+
+
 class _Checker:
-    def __init__(self, out: Path, text: str):
-        self.out, self.text = out, text
+    def __init__(self, out: Path, text: str, report: dict[str, type] | None):
+        self.out, self.text, self.report = out, text, report
         self.file = str(out / MANIFEST_NAME)
 
     def fail(self, path: tuple[str, ...], what: str) -> InputError:
@@ -66,6 +76,10 @@ class _Checker:
         for key, kind in _RECORD.items():
             if key in record:
                 self.expect((*path, key), record[key], kind, str if kind in (list,) else None)
+        for key, value in record.get("report", {}).items() if self.report is not None else ():
+            if key not in self.report:
+                raise self.fail((*path, "report", key), f"holds {key!r}, which no build writes")
+            self.expect((*path, "report", key), value, self.report[key])
         for name, sha in record.get("outputs", {}).items():
             self.expect((*path, "outputs", name), sha, str)
             try:
@@ -89,11 +103,15 @@ class _Checker:
             self.record(writer, record)
 
 
-def check_manifest(out: Path) -> None:
+def check_manifest(out: Path, report: dict[str, type] | None = None) -> None:
     """Refuse a manifest in ``out`` that the build did not write as it is: a value of the
     wrong type or a recorded output that is not a bounded regular file inside ``out``.
     No manifest is fine (everything is built); so is one that is not JSON, which the
-    build already treats as none."""
+    build already treats as none.
+
+    ``report`` (:func:`report_shape` of the build's report class) checks each record's
+    report too, for the callers that read it back: passed in, because this module is
+    imported where the build itself is not (an unchanged rebuild must stay quick)."""
     data = read_output(out, MANIFEST_NAME, MAX_MANIFEST_BYTES)
     if data is None:
         return
@@ -102,4 +120,4 @@ def check_manifest(out: Path) -> None:
         raw = json.loads(text)
     except ValueError:
         return
-    _Checker(out, text).manifest(raw)
+    _Checker(out, text, report).manifest(raw)

@@ -100,7 +100,7 @@ def output_file(out: Path, name: str, limit: int) -> Path | None:
                                  "delete the output folder's records (or the folder) and build again"))
     try:
         info = target.stat()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # nothing there: a folder that is a file is ensure_dir's to report
         return None
     except OSError as exc:
         raise InputError(Problem(str(out / name), f"cannot be read ({exc.strerror})", "check its permissions")) from None

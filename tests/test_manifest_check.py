@@ -78,6 +78,18 @@ def test_a_value_of_the_wrong_type_is_a_located_error(built, command, key, value
     assert "delete it" in result.output and "internal error" not in result.output
 
 
+@pytest.mark.parametrize("change, message", [({"bogus": 1}, "holds 'bogus', which no build writes"),
+                                             ({"pages": "three"}, "should be a number, not a string")])
+def test_a_recorded_report_the_build_reads_back_is_checked_too(built, change, message):
+    app, out = built
+    edit_manifest(out, lambda raw: raw["records"]["chen"]["report"].update(change))
+    # another writer as well, so the build plans again and reads chen's recorded report back
+    result = run("build", str(app), "--out", str(out), "--writer", "chen", "--writer", "okafor", "--format", "pdf")
+    assert result.exit_code == 2, result.output
+    assert f"[records.chen.report.{next(iter(change))}] {message}" in result.output
+    assert "internal error" not in result.output
+
+
 def test_records_of_the_wrong_type_are_a_located_error(built):
     app, out = built
     edit_manifest(out, lambda raw: raw.update({"records": ["chen"]}))
