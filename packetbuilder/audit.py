@@ -351,17 +351,17 @@ def invisible_rules(cfg: Config, config_text: str = "") -> list[Finding]:
     E-mail headers leave them out; the packets and the greeting keep what was typed.
     """
     lines = key_lines(config_text) if config_text else {}
-    fields: list[tuple[tuple[Any, ...], str | None]] = [
-        (("applicant", "name"), cfg.applicant.name), (("applicant", "preferred_name"), cfg.applicant.preferred_name)]
-    fields += [(("tracks", i, "specialty"), t.specialty) for i, t in enumerate(cfg.tracks)]
-    fields += [(("writers", i, key), getattr(w, key)) for i, w in enumerate(cfg.writers)
+    fields: list[tuple[tuple[Any, ...], str, str | None]] = [
+        (("applicant", "name"), "applicant.name", cfg.applicant.name),
+        (("applicant", "preferred_name"), "applicant.preferred_name", cfg.applicant.preferred_name)]
+    fields += [(("tracks", i, "specialty"), f"tracks[{t.id}].specialty", t.specialty) for i, t in enumerate(cfg.tracks)]
+    fields += [(("writers", i, key), f"writers[{w.id}].{key}", getattr(w, key)) for i, w in enumerate(cfg.writers)
                for key in ("name", "salutation", "specialty")]
     findings = []
-    for loc, value in fields:
+    for loc, key, value in fields:
         found = invisible_in(value or "")
         if found:
             line = lines.get(loc)
-            key = ".".join(str(part) for part in loc if not isinstance(part, int))
             findings.append(Finding("warning", f"{CONFIG_NAME}:{line}" if line else CONFIG_NAME,
                                     f"{key} holds invisible characters ({', '.join(found)}) that can make it show as "
                                     "something else", "retype the value by hand; e-mail headers leave them out"))

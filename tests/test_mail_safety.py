@@ -262,7 +262,8 @@ def test_invisible_characters_in_names_are_warned_about_and_kept_out_of_headers(
     line = config_line(sample, "Maya \u202e")
     result = run("check", str(sample))
     assert result.exit_code in (0, 1), result.output
-    assert f"packet.toml:{line}" in result.output and "U+202E" in result.output and "U+200B" in result.output
+    assert f"packet.toml:{line}" in result.output and "writers[chen].name holds invisible characters" in result.output
+    assert "U+202E" in result.output and "U+200B" in result.output
     out = tmp_path / "out"
     assert run("build", str(sample), "--out", str(out), "--writer", "chen").exit_code == 0
     raw = (out / "chen" / "request.eml").read_bytes()
