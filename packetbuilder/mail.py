@@ -67,10 +67,10 @@ import jinja2
 from .config import Config, Writer
 from .errors import InputError, Problem, WorkError
 from .etiquette import status_refusal
+from .formatting import long_date, medium_date, packet_stem, typographic
 from .mail_headers import encoded_word_reason, header_text, serialised, verify_headers
 from .mail_templates import (USER_TEMPLATES, LimitedEnvironment, TemplateLimit, TemplateLoader, UnsafeTemplateName,
                              locate, template_roots)
-from .formatting import long_date, medium_date, packet_stem, typographic
 from .model import Paragraph, block_text, walk_sections
 from .outputs import check_out_dir, read_output, write_atomic
 from .packet import assemble, count_highlighted, facts_of

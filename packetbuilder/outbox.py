@@ -32,8 +32,8 @@ from .etiquette import status_refusal
 from .formatting import packet_stem
 from .incremental import writer_is_current
 from .locking import folder_lock
-from .manifest_check import check_manifest
 from .mail_headers import verify_headers
+from .manifest_check import check_manifest
 from .sentlog import History, SentLog, SentRecord, read_log
 from .sources import Application, load_application
 from .textfiles import CONFIG_NAME
