@@ -380,9 +380,11 @@ def built_once(tmp_path_factory) -> tuple[Path, Path]:
 
 @given(changes=st.lists(st.tuples(st.sampled_from([(), ("records",), ("records", "chen"),
                                                    ("records", "chen", "outputs"), ("records", "chen", "report"),
+                                                   ("records", "chen", "report"),
                                                    ("inputs",)]),
                                   st.one_of(st.sampled_from(["key", "formats", "inputs", "outputs", "report", "writers",
-                                                             "requested", "folder", "records", "chen"]),
+                                                             "requested", "folder", "records", "chen", "pages",
+                                                             "files", "cover_shared"]),
                                             st.sampled_from(MANIFEST_PATHS)),
                                   json_value), min_size=1, max_size=4))
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
@@ -391,9 +393,10 @@ def test_hostile_manifests_are_refused_clearly_or_safe_to_use(built_once, change
     regular file inside --out (so hashing it cannot hang or exhaust memory)."""
     import json
 
+    from packetbuilder.build import WriterReport
     from packetbuilder.errors import InputError
     from packetbuilder.incremental import MANIFEST_NAME, Manifest, unchanged
-    from packetbuilder.manifest_check import check_manifest
+    from packetbuilder.manifest_check import check_manifest, report_shape
 
     folder, out = built_once
     path = out / MANIFEST_NAME
@@ -408,7 +411,7 @@ def test_hostile_manifests_are_refused_clearly_or_safe_to_use(built_once, change
     try:
         path.write_text(json.dumps(raw), encoding="utf-8")
         try:
-            check_manifest(out)
+            check_manifest(out, report_shape(WriterReport))
         except InputError as exc:
             event("refused")
             assert all(ERROR_LINE.match(f"error: {p.render()}") for p in exc.problems), exc
@@ -418,6 +421,7 @@ def test_hostile_manifests_are_refused_clearly_or_safe_to_use(built_once, change
             for name in record.outputs:
                 target = (out / name).resolve()
                 assert out.resolve() in target.parents and (not target.exists() or target.is_file())
+            WriterReport(**record.report)  # as build reads an unchanged writer's report back
         unchanged(folder, out, (), ("pdf",))
     finally:
         path.write_bytes(original)
