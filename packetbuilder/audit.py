@@ -19,6 +19,7 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from .cv_hints import cv_rules
 from .errors import Problem
 from .findings import LEVELS, Finding, Level
 from .formatting import short_date
+from .mail_headers import invisible_in
 from .markdown import NOTE_KEYS
 from .model import Entry, block_text, walk_sections
 from .packet import entry_text, writer_marking
@@ -339,6 +341,31 @@ def qualities_rule(cfg: Config, config_text: str = "") -> list[Finding]:
     return [Finding("warning", f"{CONFIG_NAME}:{line}" if line else CONFIG_NAME,
                     f"{n} qualities listed; the cover sheet reads best with {QUALITIES_MIN}–{QUALITIES_MAX}",
                     fix + " in [application] qualities")]
+
+
+def invisible_rules(cfg: Config, config_text: str = "") -> list[Finding]:
+    """Bidi controls, zero-width and other invisible characters in a name or specialty.
+
+    Pasted from a web page or a PDF, they are harmless there but make a name show as
+    something else (U+202E reverses what follows), and they cannot be seen to be deleted.
+    E-mail headers leave them out; the packets and the greeting keep what was typed.
+    """
+    lines = key_lines(config_text) if config_text else {}
+    fields: list[tuple[tuple[Any, ...], str, str | None]] = [
+        (("applicant", "name"), "applicant.name", cfg.applicant.name),
+        (("applicant", "preferred_name"), "applicant.preferred_name", cfg.applicant.preferred_name)]
+    fields += [(("tracks", i, "specialty"), f"tracks[{t.id}].specialty", t.specialty) for i, t in enumerate(cfg.tracks)]
+    fields += [(("writers", i, key), f"writers[{w.id}].{key}", getattr(w, key)) for i, w in enumerate(cfg.writers)
+               for key in ("name", "salutation", "specialty")]
+    findings = []
+    for loc, key, value in fields:
+        found = invisible_in(value or "")
+        if found:
+            line = lines.get(loc)
+            findings.append(Finding("warning", f"{CONFIG_NAME}:{line}" if line else CONFIG_NAME,
+                                    f"{key} holds invisible characters ({', '.join(found)}) that can make it show as "
+                                    "something else", "retype the value by hand; e-mail headers leave them out"))
+    return findings
 
 
 # -- content rules ------------------------------------------------------------------------
@@ -669,7 +696,8 @@ def audit(app: Application, today: dt.date, texts: Mapping[str, str], fits: Mapp
     note_files = [notes_name(w) for w in cfg.writers if w.id in app.notes]
     found = [*letter_rules(cfg, specialties), *convention_rules(cfg, specialties), *timing_rules(cfg, today, specialties),
              *waiver_rules(cfg), *notes_rules(app), *statement_rules(app),
-             *qualities_rule(cfg, texts.get(CONFIG_NAME, "")), *copy_rules(app), *fit_rules(cfg, fits, cv_entries(app)),
+             *qualities_rule(cfg, texts.get(CONFIG_NAME, "")), *invisible_rules(cfg, texts.get(CONFIG_NAME, "")),
+             *copy_rules(app), *fit_rules(cfg, fits, cv_entries(app)),
              *cv_rules(texts.get(cfg.application.cv, ""), cfg.application.cv),
              *marking_rules(app, texts.get(CONFIG_NAME, "")), *tag_rules(app, texts),
              *notes_key_rules(texts, note_files), *stray_notes_rules(app, notes_listing),

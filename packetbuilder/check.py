@@ -18,7 +18,9 @@ from .config import Writer
 from .errors import InputError
 from .findings import LEVELS, Finding
 from .fit import TooLong
+from .formatting import packet_stem
 from .import_report import ImportReport, import_findings, sidecar_for
+from .mail import ATTACHABLE, KINDS, Attachment, message_date, render_draft
 from .packet import entry_text, writer_marking
 from .render.fonts import unshowable
 from .sources import Application
@@ -41,8 +43,25 @@ def source_texts(app: Application) -> dict[str, str]:
     return {name: read_text(app.folder, name, path) for name, path in app.files.items()}
 
 
+def render_emails(app: Application, today: dt.date) -> None:
+    """Render every e-mail each writer could get, as ``build``/``email``/``send`` would,
+    so that a template error or a subject that is unsafe in a header (an encoded word
+    from a template or a value it includes) is the same located InputError here,
+    before anything is built. The packet is not built, so the attachments are named only."""
+    stem = packet_stem(app.config.applicant.short_name)
+    attachments = [Attachment(f"{stem}.{ext}", b"") for ext in ATTACHABLE]
+    kinds = [k for k in KINDS if k != "match" or app.config.application.matched]
+    for writer in app.config.writers:
+        if writer.status == "declined":
+            continue
+        for kind in kinds:
+            render_draft(app, writer, kind, message_date(app.config, writer, kind, today),
+                         attachments if kind in ("request", "reminder") else [])
+
+
 def check_application(app: Application, today: dt.date) -> Findings:
-    """The edge for ``check``: read the sources, measure every packet, run the rules."""
+    """The edge for ``check``: read the sources, render the e-mails, measure every packet, run the rules."""
+    render_emails(app, today)
     outcomes = {w.id: fit_outcome(app, w) for w in app.config.writers if w.status != "declined"}
     specialties = load_specialties()
     findings = audit(app, today, source_texts(app), outcomes, unshowable, specialties, notes_listing(app))

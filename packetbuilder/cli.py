@@ -99,16 +99,21 @@ def build(dirs: tuple[Path, ...], writers: tuple[str, ...], out: Path | None, fo
       packetbuilder build my-application --watch   # rebuild on every save
     """
     from .incremental import output_folders, split_formats, unchanged_summaries
+    from .manifest_check import check_manifest, report_shape
     from .outputs import remove_stale_parts
 
     dirs = dirs or (Path("."),)
     targets = output_folders(dirs, out)
-    for _, target in targets:  # what a killed build left, before anything else: it may hold personal data
-        remove_stale_parts(target)
+    for _, target in targets:
+        check_manifest(target)
+        remove_stale_parts(target)  # what a killed build left, before anything else: it may hold personal data
     # An unchanged rebuild is answered from the manifest, without loading the pipeline.
     summaries = None if force else unchanged_summaries(targets, writers, split_formats(formats))
     if summaries is None:
-        from .build import build_folders, default_jobs, parse_formats
+        from .build import WriterReport, build_folders, default_jobs, parse_formats
+
+        for _, target in targets:  # the build reads each unchanged writer's report back
+            check_manifest(target, report_shape(WriterReport))
 
         with _progress_bar() as progress:
             reports = build_folders(targets, writers, parse_formats(formats), jobs or default_jobs(), force, progress)

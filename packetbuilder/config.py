@@ -21,6 +21,7 @@ from pydantic.functional_validators import AfterValidator
 
 from .errors import InputError, Problem
 from .formatting import not_text
+from .mail_headers import encoded_word_reason
 from .providers import PORTS, PROVIDERS
 from .textfiles import CONFIG_NAME, read_text
 
@@ -37,13 +38,17 @@ _LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
 
 def _one_line(value: str) -> str:
     """Header-bound text (names, salutation, subject parts) goes into e-mail headers and
-    document metadata: a line break would let a value inject a header."""
+    document metadata: a line break, or an encoded word that decodes to one, would let
+    a value inject a header."""
     if any(c in _LINE_BREAKS for c in value):
         raise ValueError("must be a single line (it contains a line break) — put it on one line")
     bad = next((c for c in value if not_text(c)), None)
     if bad is not None:
         raise ValueError(f"contains an invisible control character (U+{ord(bad):04X}) — delete it; "
                          "it usually comes with text pasted from another program")
+    encoded = encoded_word_reason(value)
+    if encoded:
+        raise ValueError(encoded)
     if not value.strip():
         raise ValueError("must not be empty — write the value between the quotes")
     return value.strip()

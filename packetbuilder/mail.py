@@ -59,34 +59,35 @@ from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
 
 from .config import Config, Writer
 from .errors import InputError, Problem, WorkError
 from .etiquette import status_refusal
 from .formatting import long_date, medium_date, packet_stem, typographic
+from .mail_headers import encoded_word_reason, header_text, serialised, verify_headers
+from .mail_templates import (USER_TEMPLATES, LimitedEnvironment, TemplateLimit, TemplateLoader, UnsafeTemplateName,
+                             locate, template_roots)
 from .model import Paragraph, block_text, walk_sections
-from .outputs import check_out_dir, write_atomic
+from .outputs import check_out_dir, read_output, write_atomic
 from .packet import assemble, count_highlighted, facts_of
 from .specialties import letter_name, load_specialties, service_of, submission_of
 from .sources import Application, load_application
-from .textfiles import CONFIG_NAME, read_text, resolve_inside
+from .textfiles import CONFIG_NAME
 
 KINDS = ("request", "reminder", "thanks", "match")
 REQUEST_VARIANTS = {"clinical": "clinical", "slor": "clinical", "chair": "clinical",
                     "research": "research", "leadership": "leadership", "longitudinal": "longitudinal"}
-USER_TEMPLATES = "templates"
 ATTACHABLE = {"pdf": ("application", "pdf", "a PDF"),
               "docx": ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document",
                        "an editable Word")}
 # A reminder goes 1–2 weeks before the deadline (a request four weeks before: Config.request_date).
 REMINDER_LEAD = dt.timedelta(days=10)
 SEND_HOUR = 9
+MAX_ATTACHMENT_BYTES = 20 * 2**20  # most mail servers refuse a message over 25 MB
 
 _PLACEHOLDER = re.compile(
     r"\[[A-Za-z][^\[\]\n]{0,40}\]"            # [date], [Your Name]
@@ -133,19 +134,10 @@ def join_and(items: Any) -> str:
     return ", ".join(items[:-1]) + ", and " + items[-1]
 
 
-def _builtin(name: str) -> str | None:
-    path = resources.files("packetbuilder") / "templates" / name
-    return path.read_text(encoding="utf-8") if path.is_file() else None
-
-
-def _user_path(folder: Path, name: str) -> Path | None:
-    path = folder / USER_TEMPLATES / name
-    return resolve_inside(folder, f"{USER_TEMPLATES}/{name}") if path.is_file() else None
-
-
 def _label(folder: Path, name: str) -> str:
-    """How a template is named in messages: its user path, or 'built-in <name>'."""
-    return f"{USER_TEMPLATES}/{name}" if _user_path(folder, name) else f"built-in template {name}"
+    """How a template is named in messages: its user path, or 'built-in template <name>'."""
+    found = locate(template_roots(folder), name)
+    return found[0].label(name) if found else f"built-in template {name}"
 
 
 class _CompiledTemplates(jinja2.BytecodeCache):
@@ -168,23 +160,16 @@ class _CompiledTemplates(jinja2.BytecodeCache):
 _COMPILED = _CompiledTemplates()
 
 
-def template_environment(folder: Path) -> SandboxedEnvironment:
-    """A sandboxed environment whose loader prefers ``folder/templates`` over the package.
+def template_environment(folder: Path) -> LimitedEnvironment:
+    """A sandboxed, bounded environment whose loader prefers ``folder/templates`` over the package.
 
-    Sandboxed because template folders get shared between students; StrictUndefined
-    because an empty gap in a letter request is worse than an error.
+    Sandboxed and bounded because template folders get shared between students (see
+    :mod:`.mail_templates`); StrictUndefined because an empty gap in a letter request
+    is worse than an error.
     """
-
-    def load(name: str):
-        user = _user_path(folder, name)
-        if user is not None:
-            return read_text(folder, f"{USER_TEMPLATES}/{name}", user), _label(folder, name), lambda: True
-        text = _builtin(name)
-        return None if text is None else (text, _label(folder, name), lambda: True)
-
-    env = SandboxedEnvironment(loader=jinja2.FunctionLoader(load), undefined=jinja2.StrictUndefined,
-                               autoescape=False, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-                               bytecode_cache=_COMPILED)
+    env = LimitedEnvironment(loader=TemplateLoader(template_roots(folder)), undefined=jinja2.StrictUndefined,
+                             autoescape=False, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                             bytecode_cache=_COMPILED)
     env.filters["join_and"] = join_and
     return env
 
@@ -194,10 +179,8 @@ def template_name(folder: Path, kind: str, role: str) -> str:
     if kind != "request":
         return f"{kind}.j2"
     candidates = [f"request-{role}.j2", f"request-{REQUEST_VARIANTS[role]}.j2", "request.j2"]
-    for name in candidates:
-        if _user_path(folder, name):
-            return name
-    return next(name for name in candidates if _builtin(name) is not None)
+    user, package = template_roots(folder)
+    return next(name for root in (user, package) for name in candidates if root.find(name) is not None)
 
 
 # -- what the templates see --------------------------------------------------------------
@@ -362,6 +345,18 @@ def render_draft(app: Application, writer: Writer, kind: str, on: dt.date,
     context = template_context(app, writer, kind, on, attachments)
     try:
         text = env.get_template(name).render(context)
+    except InputError:
+        raise  # a template the loader refused (a link out, not a regular file…) names itself
+    except UnsafeTemplateName as exc:
+        where, line = _template_line(exc)
+        raise InputError(Problem(where or label, f"template name {exc.name!r} leaves the templates folder",
+                                 "include or import templates by their name inside templates/ (such as "
+                                 "'_common.j2'), without '..' or an absolute path", line)) from None
+    except TemplateLimit as exc:
+        where, line = _template_line(exc)
+        raise InputError(Problem(where or label, f"the template was stopped: {exc}",
+                                 "loop over the lists the template is given (writer.emphasis, programs…), not over "
+                                 "large ranges", line)) from None
     except jinja2.TemplateSyntaxError as exc:
         raise InputError(Problem(exc.filename or label, f"template syntax error: {exc.message}",
                                  "fix the Jinja2 tag on that line", exc.lineno)) from None
@@ -378,7 +373,12 @@ def render_draft(app: Application, writer: Writer, kind: str, on: dt.date,
     if not head.startswith("Subject:"):
         raise InputError(Problem(label, "the first line must be `Subject: …`",
                                  "start the template with the subject line, then a blank line, then the body", 1))
-    draft = Draft(" ".join(head.removeprefix("Subject:").split()), tidy(body), label)
+    subject = head.removeprefix("Subject:")
+    unsafe = encoded_word_reason(subject)
+    if unsafe:
+        raise InputError(Problem(label, f"the subject of the {kind} e-mail to {writer.id} {unsafe}",
+                                 "in the template's Subject line, or in the packet.toml value it includes", 1))
+    draft = Draft(header_text(subject), tidy(body), label)
     _refuse_placeholders(draft, writer, kind)
     return draft
 
@@ -409,7 +409,10 @@ def build_message(app: Application, writer: Writer, kind: str, draft: Draft, att
     """An editable draft: From applicant, To writer, plain text, attachments, X-Unsent: 1.
 
     Headers are set only through EmailMessage, which encodes non-ASCII names (RFC 2047
-    in headers, RFC 2231 in attachment names) and refuses line breaks.
+    in headers, RFC 2231 in attachment names) and refuses line breaks; display names
+    lose their invisible format characters (a U+202E turns "Chen" around on screen);
+    and the finished message is read back to prove it carries only these headers
+    (:func:`.mail_headers.verify_headers`), whatever the Python version does.
     """
     applicant = app.config.applicant
     date = dt.datetime.combine(on, dt.time(SEND_HOUR), dt.timezone.utc)
@@ -419,8 +422,8 @@ def build_message(app: Application, writer: Writer, kind: str, draft: Draft, att
                      *[p for a in attachments for p in (a.name, a.data)])
     msg = EmailMessage(policy=policy.SMTP)
     try:
-        msg["From"] = Address(applicant.name, addr_spec=applicant.email)
-        msg["To"] = Address(writer.name, addr_spec=writer.email)
+        msg["From"] = Address(header_text(applicant.name), addr_spec=applicant.email)
+        msg["To"] = Address(header_text(writer.name), addr_spec=writer.email)
         msg["Subject"] = draft.subject
     except ValueError as exc:
         raise InputError(Problem("packet.toml", f"cannot make an e-mail header for {writer.id}: {exc}",
@@ -434,16 +437,18 @@ def build_message(app: Application, writer: Writer, kind: str, draft: Draft, att
         msg.add_attachment(attachment.data, maintype=maintype, subtype=subtype, filename=attachment.name)
     for number, part in enumerate(p for p in msg.walk() if p.is_multipart()):
         part.set_boundary(f"=_{digest[24:48]}_{number}")
+    verify_headers(msg, f"{draft.template} ({kind} e-mail to {writer.id})")
     return msg
 
 
 def packet_attachments(writer_dir: Path, stem: str) -> list[Attachment]:
-    """The writer's built packet files (PDF, then DOCX), whichever exist."""
+    """The writer's built packet files (PDF, then DOCX), whichever exist: regular files
+    inside the writer's folder, none larger than a mail server takes (:func:`.outputs.read_output`)."""
     found = []
     for ext in ATTACHABLE:
-        path = writer_dir / f"{stem}.{ext}"
-        if path.is_file():
-            found.append(Attachment(path.name, path.read_bytes()))
+        data = read_output(writer_dir, f"{stem}.{ext}", MAX_ATTACHMENT_BYTES)
+        if data is not None:
+            found.append(Attachment(f"{stem}.{ext}", data))
     return found
 
 
@@ -462,7 +467,7 @@ def compose(app: Application, writer: Writer, kind: str, writer_dir: Path, today
 
 def eml_bytes(message: EmailMessage) -> bytes:
     """The .eml file: CRLF line ends, as RFC 5322 and mail clients expect."""
-    return message.as_bytes(policy=policy.SMTP)
+    return serialised(message)
 
 
 def eml_name(kind: str) -> str:

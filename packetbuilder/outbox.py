@@ -32,6 +32,8 @@ from .etiquette import status_refusal
 from .formatting import packet_stem
 from .incremental import writer_is_current
 from .locking import folder_lock
+from .mail_headers import verify_headers
+from .manifest_check import check_manifest
 from .sentlog import History, SentLog, SentRecord, read_log
 from .sources import Application, load_application
 from .textfiles import CONFIG_NAME
@@ -186,18 +188,22 @@ def open_batch(folder: Path, writer_ids: tuple[str, ...], kind: str, out: Path |
     out = output_folder(app, out)
     settings = server_settings(app.config, *server) if server else None
     with folder_lock(out, command) if server else nullcontext():
+        check_manifest(out)  # before its records decide whether a packet is current
         writers = select_writers(app, unique_ids(writer_ids))
         yield Batch(app, out, plan_batch(app, kind, writers, out, today, skip), settings)
 
 
 # -- handing over (the network edge) ------------------------------------------------------
 
-def _final(message: EmailMessage, now: dt.datetime) -> EmailMessage:
+def _final(message: EmailMessage, now: dt.datetime, kind: str, writer_id: str) -> EmailMessage:
     """The message as it leaves: the draft marker (X-Unsent) goes and Date becomes the real
-    time; the Message-ID stays, so the log, the server and the .eml on disk name one message."""
+    time; the Message-ID stays, so the log, the server and the .eml on disk name one message.
+    Changed headers are read back once more (:func:`.mail_headers.verify_headers`) before
+    the message may leave."""
     del message["X-Unsent"]
     del message["Date"]
     message["Date"] = format_datetime(now)
+    verify_headers(message, f"the {kind} e-mail to {writer_id}")
     return message
 
 
@@ -257,7 +263,10 @@ def hand_over_batch(pending: list[Outgoing], transport: Transport, out: Path, no
         try:
             for item in pending:
                 assert item.message is not None
-                message = _final(item.message, now())
+                try:
+                    message = _final(item.message, now(), item.kind, item.writer.id)
+                except InputError as exc:  # refused before anything of it went out: the rest stay unsent
+                    raise stop(exc.problems[0].message, exc.problems[0].fix) from None
                 in_flight = False
                 try:
                     found = transport.holds(message)

@@ -3,7 +3,9 @@
 Packets, e-mails and logs hold personal data, so files are created 0600 and folders
 0700. Every file is written to a temporary file in the same folder, flushed to disk,
 then renamed over the target: an interrupted build leaves the old file or the new
-one, never half of one.
+one, never half of one. What is read back from an output folder (the packets to
+attach, the files a manifest records) is not trusted: it must be a bounded regular
+file inside the folder (:func:`output_file`).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import stat
 import tempfile
 from pathlib import Path
 
@@ -119,3 +122,52 @@ def remove_stale_parts(out: Path) -> None:
                 with contextlib.suppress(OSError):
                     os.unlink(os.path.join(folder, name))
 
+
+def output_file(out: Path, name: str, limit: int) -> Path | None:
+    """The file ``name`` (relative to ``out``, as a manifest records it) if it exists:
+    inside ``out`` after resolving links, a regular file, at most ``limit`` bytes; None if
+    there is nothing there. Anything else is an InputError naming it.
+
+    Output folders are written by packetbuilder but can be edited by hand or by anyone
+    who shares them: a recorded ``/dev/zero`` or a link to a FIFO must not be read.
+    """
+    root = out.resolve()
+    path = Path(name)
+    try:
+        target = (root / path).resolve()
+    except ValueError:  # a NUL in the name: no file has it
+        target = root
+    if path.is_absolute() or root not in target.parents:
+        raise InputError(Problem(str(out / name), "is not a file inside the output folder",
+                                 "delete the output folder's records (or the folder) and build again"))
+    try:
+        info = target.stat()
+    except (FileNotFoundError, NotADirectoryError):  # nothing there: a folder that is a file is ensure_dir's to report
+        return None
+    except OSError as exc:
+        raise InputError(Problem(str(out / name), f"cannot be read ({exc.strerror})", "check its permissions")) from None
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(Problem(str(out / name), "is not a regular file", "delete it and build again"))
+    if info.st_size > limit:
+        raise InputError(Problem(str(out / name), f"is larger than {limit // 2**20} MB, more than packetbuilder writes",
+                                 "delete it and build again"))
+    return target
+
+
+def read_output(out: Path, name: str, limit: int) -> bytes | None:
+    """The bytes of :func:`output_file`, read from a regular file and never past ``limit``."""
+    target = output_file(out, name, limit)
+    if target is None:
+        return None
+    try:
+        fd = os.open(target, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise InputError(Problem(str(out / name), "is not a regular file", "delete it and build again"))
+            data = handle.read(limit + 1)
+    except OSError as exc:
+        raise InputError(Problem(str(out / name), f"cannot be read ({exc.strerror})", "check its permissions")) from None
+    if len(data) > limit:
+        raise InputError(Problem(str(out / name), f"is larger than {limit // 2**20} MB, more than packetbuilder writes",
+                                 "delete it and build again"))
+    return data

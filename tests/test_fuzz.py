@@ -21,10 +21,13 @@ Profiles (environment variable ``PACKETBUILDER_FUZZ``): ``quick`` (default, part
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
 import re
 import tempfile
+from email import policy
+from email.parser import BytesParser
 from pathlib import Path
 
 import docx
@@ -322,3 +325,132 @@ def test_missing_glyphs_are_replaced_visibly_and_reported(sample: Path, tmp_path
     checked = CliRunner().invoke(main, ["check", str(sample), "--today", "2026-07-01"])
     assert re.search(r"cv\.md:\d+: the PDF fonts cannot show '\U0001F600' \(U\+1F600 .*\); it prints as □",
                      checked.output), checked.output
+
+
+# -- templates and the manifest: what a shared folder can hold ------------------------------
+
+CANARY = "canary-7d1f: a private file outside the application"
+TEMPLATE_NAMES = ["_common.j2", "request.j2", "../packet.toml", "../../private.txt", "../render/../../x",
+                  "/etc/hostname", "sub/../../private.txt", "..", ".", "", "nul\x00.j2", "C:\\x", "templates/x",
+                  "_linked.j2", "missing.j2"]
+JINJA = [
+    "{{ writer.name }}", "{{ applicant.name }}", "{{ writer.nickname }}", "{{ 1/0 }}", "{{ ''.__class__ }}",
+    "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
+    "{% for i in range(99999) %}{% endfor %}", "{% for c in 'ab' * 60000 %}{% endfor %}",
+    "{% macro m(n) %}{{ m(n + 1) }}{% endmacro %}{{ m(0) }}", "{% if x %}", "{% endfor %}", "{{", "}}", "{# x",
+    "{{ writer.emphasis|join_and }}", "{{ range(10)|list }}", "=?utf-8?q?=0D=0ABcc:_x@evil.example?=",
+    "{{ '=?utf-8?q?x?=' }}", "\u202e", "\u200b", "\r\nBcc: x@evil.example", "[date]",
+]
+plain_text = st.text("abcdefghij ,.", min_size=1, max_size=20)
+template_text = st.lists(st.one_of(plain_text, plain_text, plain_text, st.sampled_from(JINJA), short_atom,
+                                   st.sampled_from(TEMPLATE_NAMES).map(lambda n: "{% include " + repr(n) + " %}"),
+                                   st.sampled_from(TEMPLATE_NAMES).map(lambda n: "{% import " + repr(n) + " as x %}")),
+                         max_size=6).map("".join)
+
+
+@given(subject=template_text, body=template_text, common=st.one_of(st.none(), template_text))
+def test_hostile_templates_render_or_fail_clearly(subject: str, body: str, common: str | None) -> None:
+    """Any template renders an e-mail whose headers are exactly From, To, Subject and the
+    fixed ones, with nothing from outside the application, or fails with a located InputError."""
+    from packetbuilder.errors import InputError
+    from packetbuilder.mail import Attachment, build_message, render_draft
+    from packetbuilder.sources import load_application
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "app"
+        write_application(folder, "# Jordan Rivera\n\n## Experience\n\n- ward work\n", "Setting: ward", "A statement.",
+                          PLAIN)
+        (Path(tmp) / "private.txt").write_text(CANARY, encoding="utf-8")
+        templates = folder / "templates"
+        templates.mkdir()
+        (templates / "_linked.j2").symlink_to(Path(tmp) / "private.txt")
+        (templates / "request.j2").write_text(f"Subject: {subject}\n\n{body}\n", encoding="utf-8")
+        if common is not None:
+            (templates / "_common.j2").write_text(common, encoding="utf-8")
+        app = load_application(folder)
+        writer = app.config.writer("chen")
+        attachments = [Attachment("Jordan_Rivera_LOR_Packet.pdf", b"%PDF")]
+        try:
+            draft = render_draft(app, writer, "request", dt.date(2026, 8, 1), attachments)
+            message = build_message(app, writer, "request", draft, attachments, dt.date(2026, 8, 1))
+        except InputError as exc:
+            event("refused")
+            assert all(ERROR_LINE.match(f"error: {p.render()}") for p in exc.problems), exc
+            return
+        event("rendered")
+        assert CANARY not in draft.subject + draft.body
+        parsed = BytesParser(policy=policy.default).parsebytes(message.as_bytes(policy=policy.SMTP))
+        assert sorted(k.lower() for k in parsed.keys()) == sorted(
+            ["from", "to", "subject", "date", "message-id", "x-unsent", "mime-version", "content-type"])
+        assert "=?" not in str(parsed["Subject"])
+
+
+MANIFEST_PATHS = ["/dev/zero", "../x", "chen/../../x", "chen/Jordan_Rivera_LOR_Packet.pdf", "chen", "", ".",
+                  "chen/link.pdf", "\x00", "a" * 300, "chen/missing.pdf"]
+json_value = st.recursive(st.one_of(st.none(), st.booleans(), st.integers(-2**70, 2**70), st.floats(),
+                                    st.text(max_size=10), st.sampled_from(MANIFEST_PATHS)),
+                          lambda inner: st.one_of(st.lists(inner, max_size=3),
+                                                  st.dictionaries(st.sampled_from(MANIFEST_PATHS + ["key", "x"]),
+                                                                  inner, max_size=3)),
+                          max_leaves=8)
+
+
+@pytest.fixture(scope="module")
+def built_once(tmp_path_factory) -> tuple[Path, Path]:
+    """One small application built once (PDF only), whose manifest each example spoils."""
+    root = tmp_path_factory.mktemp("manifest")
+    folder, out = root / "app", root / "out"
+    write_application(folder, "# Jordan Rivera\n\n## Experience\n\n- ward work\n", "Setting: ward", "A statement.",
+                      PLAIN)
+    assert build(folder, out, "pdf").exit_code == 0
+    (out / "chen" / "link.pdf").symlink_to("/dev/zero")
+    return folder, out
+
+
+@given(changes=st.lists(st.tuples(st.sampled_from([(), ("records",), ("records", "chen"),
+                                                   ("records", "chen", "outputs"), ("records", "chen", "report"),
+                                                   ("records", "chen", "report"),
+                                                   ("inputs",)]),
+                                  st.one_of(st.sampled_from(["key", "formats", "inputs", "outputs", "report", "writers",
+                                                             "requested", "folder", "records", "chen", "pages",
+                                                             "files", "cover_shared"]),
+                                            st.sampled_from(MANIFEST_PATHS)),
+                                  json_value), min_size=1, max_size=4))
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+def test_hostile_manifests_are_refused_clearly_or_safe_to_use(built_once, changes) -> None:
+    """A spoilt manifest is a located InputError, or every output it records is a bounded
+    regular file inside --out (so hashing it cannot hang or exhaust memory)."""
+    import json
+
+    from packetbuilder.build import WriterReport
+    from packetbuilder.errors import InputError
+    from packetbuilder.incremental import MANIFEST_NAME, Manifest, unchanged
+    from packetbuilder.manifest_check import check_manifest, report_shape
+
+    folder, out = built_once
+    path = out / MANIFEST_NAME
+    original = path.read_bytes()
+    raw = json.loads(original)
+    for where, key, value in changes:
+        target = raw
+        for part in where:
+            target = target.get(part) if isinstance(target, dict) else None
+        if isinstance(target, dict):
+            target[key] = value
+    try:
+        path.write_text(json.dumps(raw), encoding="utf-8")
+        try:
+            check_manifest(out, report_shape(WriterReport))
+        except InputError as exc:
+            event("refused")
+            assert all(ERROR_LINE.match(f"error: {p.render()}") for p in exc.problems), exc
+            return
+        event("accepted")
+        for record in Manifest.load(out).records.values():
+            for name in record.outputs:
+                target = (out / name).resolve()
+                assert out.resolve() in target.parents and (not target.exists() or target.is_file())
+            WriterReport(**record.report)  # as build reads an unchanged writer's report back
+        unchanged(folder, out, (), ("pdf",))
+    finally:
+        path.write_bytes(original)
