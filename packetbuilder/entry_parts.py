@@ -91,7 +91,9 @@ def find_dates(text: str) -> tuple[DateSpan, int, int] | None:
     while first and _AND.fullmatch(text, singles[first - 1].end(), singles[first].start()):
         first -= 1  # "Summer 2021 and Summer 2022": both, not the last with "Summer 2021 and" left behind
     start, end = singles[first].start(), singles[last].end()
-    return DateSpan(text[start:end].strip(), _point(singles[first].group()), _point(singles[last].group())), start, end
+    span = DateSpan(text[start:end].strip(), _point(singles[first].group()), _point(singles[last].group()),
+                    listed=first < last)
+    return span, start, end
 
 
 def _clean(text: str) -> str:

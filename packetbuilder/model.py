@@ -77,12 +77,14 @@ YearMonth = tuple[int, int]  # (year, month); month 0 when only the year is writ
 
 @dataclass(frozen=True)
 class DateSpan:
-    """The dates an entry's first line gives: one date or a range, as written and as
+    """The dates an entry's first line gives: one date, a range, or dates listed ("Summer
+    2021 and Summer 2022", ``listed``: no span of time between them), as written and as
     (year, month) for ordering. ``end`` is None while the entry is ongoing ("present")."""
 
     text: str
     start: YearMonth
     end: YearMonth | None
+    listed: bool = False
 
     @property
     def latest(self) -> YearMonth:

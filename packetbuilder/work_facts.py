@@ -96,8 +96,8 @@ def date_phrase(text: str) -> str:
     if found is None:
         return ""
     span, start, end = found
-    if len(_ANY_DATE.findall(text[:start] + text[end:])):
-        return ""  # more dates than the one read: say none rather than half
+    if span.listed or len(_ANY_DATE.findall(text[:start] + text[end:])):
+        return ""  # more dates than one span: say none rather than half
     if m := _DAY_RANGE.match(span.text):
         if m["m1"].lower()[:3] != m["m2"].lower()[:3]:
             return f"from {_month_name(m['m1'])} {int(m['d1'])} to {_month_name(m['m2'])} {int(m['d2'])}, {m['y']}"
@@ -127,8 +127,9 @@ def _span_phrase(span: DateSpan) -> str:
 
 
 def span_months(span: DateSpan | None, today: dt.date) -> int:
-    """How many months the dates cover (an ongoing span runs to ``today``); 0 when unknown."""
-    if span is None or not span.start[0]:
+    """How many months the dates cover (an ongoing span runs to ``today``); 0 when unknown,
+    or when the dates are listed ("Summer 2024 and Summer 2025" is not a year)."""
+    if span is None or not span.start[0] or span.listed:
         return 0
     end = span.end or (today.year, today.month)
     start_month, end_month = span.start[1] or 1, end[1] or 12

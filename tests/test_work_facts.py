@@ -72,3 +72,8 @@ def test_why_is_kept_as_written_and_made_a_sentence() -> None:
 def test_typed_quotes_are_typeset() -> None:
     assert typographic("Dr. O'Neil said \"yes\"") == "Dr. O’Neil said “yes”"
     assert typographic("the patients' rights") == "the patients’ rights"
+
+
+def test_dates_listed_are_no_span_of_time() -> None:
+    facts = work_facts({"dates": "Summer 2024 and Summer 2025"}, TODAY)
+    assert facts.when == "" and facts.months == 0 and together_title("longitudinal", facts) == "Our work together"
