@@ -47,6 +47,7 @@ from typing import Callable, Protocol
 
 from .config import Writer
 from .errors import Problem, WorkError
+from .formatting import typographic
 from .model import Document, Entry, Heading, Paragraph, Run, Section, block_text
 from .packet import SECTION_TITLES, entry_text
 from .render.styles import load_styles, tighten_steps
@@ -283,7 +284,7 @@ def _without_bare_headings(blocks: tuple, before: tuple) -> tuple:
 
 def _with_selection_note(document: Document, salutation: str) -> Document:
     """The CV says, in one line at its top, that it is a selection."""
-    note = Paragraph((Run(SELECTED_NOTE.format(salutation=salutation), italic=True),), "note")
+    note = Paragraph((Run(SELECTED_NOTE.format(salutation=typographic(salutation)), italic=True),), "note")
 
     def noted(blocks: tuple) -> tuple:
         """The note under the CV's name and contact line, above its first section."""

@@ -25,6 +25,7 @@ from packetbuilder.build import build_packet
 from packetbuilder.cli import main
 from packetbuilder.config import parse_config
 from packetbuilder.fit import EXCERPT, LOW_VALUE_SECTIONS, TooLong, fit, protected_section
+from packetbuilder.formatting import typographic
 from packetbuilder.markdown import read_cv, read_notes, read_prose
 from packetbuilder.model import Document, Entry, Section, block_text, walk_sections
 from packetbuilder.packet import assemble, entry_text, finish, statement_section
@@ -132,7 +133,7 @@ def check_fitted(writer, draft: Document, fitted: Document, report, limit: int, 
     assert {c.section for c in report.cuts if c.whole} == titles_before - titles_after
     cv = next(s for s in fitted.sections if s.key == "cv")
     assert all(s.blocks or s.children for s in walk_sections(cv.children)), "an empty section heading"
-    note = f"Selected entries for {writer.salutation}"
+    note = f"Selected entries for {typographic(writer.salutation)}"  # "Dr. O’Neil" as everywhere else
     assert (note in block_text(cv.blocks)) == bool(cut or condensed)
     # the policy: a later step is taken only when the earlier ones were not enough
     optional_left = [e for s, e, kept in pairs if kept is not None and optional(s, e)]
