@@ -30,7 +30,7 @@ def _pdf_text(path: Path) -> str:
 def _docx_text(path: Path) -> str:
     document = docx.Document(str(path))
     cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
-    return "\n".join([p.text for p in document.paragraphs] + cells)
+    return "\n".join([p.text for p in document.paragraphs] + cells).replace("\u00a0", " ")  # no-break spaces read as spaces
 
 
 @pytest.fixture

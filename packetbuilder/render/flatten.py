@@ -275,6 +275,34 @@ def autolink(runs: Runs) -> Runs:
     return tuple(out)
 
 
+# Where a line must not break (the space becomes a no-break space): a state after its city
+# or a degree after a name ("Norfolk, VA", "Maya Chen, MD"), a number and its unit ("4
+# weeks", "2 a.m."), a date's parts ("September 24, 2026", "Summer 2025"), and before a
+# dash or a middle dot, so that "– June 2026" or "· top choice" never opens a line.
+_TIES = tuple((re.compile(pattern), tie) for pattern, tie in (
+    (r",[ \t]+(?=[A-Z]{2}\b)", ",\u00a0"),
+    (r"(?<=\d)[ \t]+(?=(?:weeks?|days?|hours?|hrs?|months?|years?|patients?|children|nights?|cases|[ap]\.m\.)(?!\w))",
+     "\u00a0"),
+    (r"\b((?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Spring|Summer|Fall|Autumn|Winter)[a-z]*\.?)[ \t]+(?=\d)",
+     "\\1\u00a0"),
+    (r"(?<=\d),[ \t]+(?=\d{4}\b)", ",\u00a0"),
+    (r"(?<=\S)[ \t]+(?=[–—·][ \t])", "\u00a0"),
+))
+
+
+def tied(runs: Runs) -> Runs:
+    """Runs with the spaces where a line should not break made no-break spaces (see
+    :data:`_TIES`); code stays as typed."""
+    out = []
+    for run in runs:
+        text = run.text
+        if not run.code:
+            for pattern, tie in _TIES:
+                text = pattern.sub(tie, text)
+        out.append(run if text == run.text else replace(run, text=text))
+    return tuple(out)
+
+
 def _linked(item: Item) -> Item:
     fields = tuple((label, tuple(_linked(i) for i in value)) for label, value in item.fields)
-    return replace(item, runs=autolink(item.runs), aside=autolink(item.aside), fields=fields)
+    return replace(item, runs=autolink(tied(item.runs)), aside=autolink(tied(item.aside)), fields=fields)

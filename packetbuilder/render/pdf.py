@@ -368,7 +368,8 @@ class _Builder:
         text = markup(item.runs, self.sheet) or "&nbsp;"
         bullet = escape(item.label) if item.label else None
         if item.outline:
-            paragraph = self.para(text, style, outline=item.outline, title="".join(r.text for r in item.runs))
+            title = "".join(r.text for r in item.runs).replace("\u00a0", " ")  # the outline's entry: plain spaces
+            paragraph = self.para(text, style, outline=item.outline, title=title)
         else:
             paragraph = self.para(text, style, bullet)
         spec = self.sheet.styles.get(item.style)
