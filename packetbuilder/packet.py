@@ -22,7 +22,9 @@ from .work_facts import WorkFacts, together_title, weeks_phrase, work_facts
 
 SECTION_TITLES = {"request": "Request summary", "work": "Our work together", "statement": "Personal statement",
                   "goals": "Career goals", "cv": "Curriculum vitae"}
-NOTE_FACTS = (("setting", "Setting"), ("dates", "Dates"), ("weeks", "Weeks"), ("patients", "Patients"))
+# The notes' facts as the packet labels them. ``Weeks:`` often holds what is not weeks
+# ("about 4 hours a week for two years", "2 each summer"): its label says time.
+NOTE_FACTS = (("setting", "Setting"), ("dates", "Dates"), ("weeks", "Time"), ("patients", "Patients"))
 
 
 def _para(text: str, style: str = "body", bold: bool = False) -> Paragraph:
