@@ -218,3 +218,11 @@ def test_a_place_in_the_title_and_on_the_next_line_is_printed_once() -> None:
 def test_a_title_ending_in_capitals_or_starting_with_initials_is_a_title(lead: str) -> None:
     (entry,) = entries(f"## Work\n\n- {lead}, Northfield Hospital, 2019–2021\n")
     assert entry.title == lead.strip("*")
+
+
+@pytest.mark.parametrize("typed, printed", [("2019 - 2023", "2019–2023"), ("2024 – present", "2024–present"),
+                                            ("Jan 2025 - Dec 2025", "Jan 2025 – Dec 2025"),
+                                            ("June 1–28, 2026", "June 1–28, 2026")])
+def test_the_date_column_sets_ranges_one_way(typed: str, printed: str) -> None:
+    (entry,) = entries(f"## Work\n\n- **Research Assistant**, Mwangi Lab, {typed}\n")
+    assert plain(entry_lines(entry)[1]) == printed

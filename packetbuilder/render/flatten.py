@@ -108,6 +108,24 @@ def _strip(runs: Runs, lead: str, trail: str) -> Runs:
     return _cut(runs, start, end) if start < end else ()
 
 
+_RANGE_DASH = re.compile(r"(?<=\w)\s*(?:--|[-–—])\s*(?=\w)")
+
+
+def _range_dash(dates: str) -> str:
+    """The date column's ranges set one way whatever was typed: an en dash, closed up
+    between numbers and single words ("2019 - 2023" → "2019–2023", "June 1–28, 2026",
+    "2024–present"), spaced where a side is a date of several words ("Jan 2025 – Mar
+    2025"), so the column reads as one list."""
+    match = _RANGE_DASH.search(dates)
+    if match is None or "/" in dates:  # 07/06/2026 – 07/31/2026: left as typed
+        return dates
+    before, after = dates[:match.start()], dates[match.end():]
+    left, right = before.split()[-1], after.split()[0].rstrip(",")
+    words = len(before.split()) > 1 or len(after.split("(")[0].split()) > 1
+    closed = (left.isdigit() and right.isdigit()) or not words
+    return before + ("–" if closed else " – ") + after
+
+
 def _repeated(title: str, line: str) -> int:
     """How much of the line's start repeats the end of the title, at a phrase's edges
     (a place written in both); 0 when none does."""
@@ -147,11 +165,11 @@ def entry_lines(entry: Entry) -> tuple[Runs, Runs, Runs] | None:
     if repeated:  # "Sub-internship — Tidewater Hospitals" over "Tidewater Hospitals, Norfolk, VA": the place once
         before = _strip(_cut(before, repeated, len(plain(before))), _LEADING, _TRAILING)
     after = _strip(_cut(line, close, len(text)), _LEADING, " ")
-    dates: Runs = (Run(entry.dates.text),)
+    dates: Runs = (Run(_range_dash(entry.dates.text)),)
     qualifier = plain(after)
     if qualifier.startswith("(") and ")" in qualifier[:24]:  # "2023 – 2027 (expected)"
         close = qualifier.index(")") + 1
-        dates = (Run(f"{entry.dates.text} {qualifier[:close]}"),)
+        dates = (Run(f"{_range_dash(entry.dates.text)} {qualifier[:close]}"),)
         after = _strip(_cut(after, close, len(qualifier)), _LEADING, " ")
     joiner = " " if plain(before)[:1] in "([" else ", "
     first = title + ((Run(joiner),) + before if before else ())
