@@ -28,6 +28,7 @@ class ParaStyle:
     space_before: float = 0
     space_after: float = 0
     indent: float = 0
+    hang: float = 0  # a list label's room before the text; 0: the List Bullet indent
     right_indent: float = 0  # prose keeps a readable line length inside the page's measure
     rule_below: bool = False  # a thin rule under the paragraph (the cover sheet's title block, section headings)
     align: str = "left"  # "left" or "right" (an entry's dates)
@@ -57,7 +58,8 @@ def indents(sheet: StyleSheet, name: str, depth: int) -> tuple[float, float]:
     spec = sheet.styles.get(name) or sheet.styles["Body Text"]
     if depth and name not in ("List Bullet", "List Number"):
         return step * (depth + 1), step * depth
-    return spec.indent + depth * step, spec.indent + (depth - 1) * step
+    left = spec.indent + depth * step
+    return left, left - (spec.hang or step)
 
 
 @dataclass(frozen=True)
@@ -132,7 +134,7 @@ def load_styles(path: Path = STYLE_SHEET) -> StyleSheet:
             bold=spec.get("bold", False), italic=spec.get("italic", False), mono=spec.get("mono", False),
             color=colors.get(color, color), space_before=float(spec.get("space_before", 0)),
             space_after=float(spec.get("space_after", 0)), indent=float(spec.get("indent", 0)),
-            right_indent=float(spec.get("right_indent", 0)),
+            hang=float(spec.get("hang", 0)), right_indent=float(spec.get("right_indent", 0)),
             rule_below=spec.get("rule_below", False), align=spec.get("align", "left"),
             keep_with_next=spec.get("keep_with_next", name.startswith("Heading")))
     return StyleSheet(raw["page"], raw["fonts"], colors, styles, tuple(raw.get("tighten", ())))
