@@ -23,6 +23,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt
 from docx.table import Table, _Cell
+from docx.text.paragraph import Paragraph
 
 from ..model import Document, Runs
 from . import fonts
@@ -232,7 +233,7 @@ class _Writer:
         num_pr.get_or_add_ilvl().val = 0
         num_pr.get_or_add_numId().val = int(self._numbering[list_id])
 
-    def paragraph(self, item: Item, container) -> None:
+    def paragraph(self, item: Item, container) -> Paragraph | None:
         if item.fields:
             self.fields(item, container)
             return
@@ -421,7 +422,10 @@ class _Writer:
                 self.entry(items[index:end])
                 index = end
                 continue
-            self.paragraph(item, self.doc)
+            paragraph = self.paragraph(item, self.doc)
+            if index and items[index - 1].gap_after and paragraph is not None:  # as the PDF's table's space after
+                spec = self.sheet.styles.get(item.style) or self.sheet["Body Text"]
+                paragraph.paragraph_format.space_before = Pt(max(spec.space_before, self.sheet.page["table_gap"]))
             index += 1
 
     def _body_end(self) -> int:

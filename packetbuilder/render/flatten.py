@@ -37,6 +37,7 @@ class Item:
     table: Table | None = None
     code: str = ""
     aside: Runs = ()  # an entry's dates, in a right-aligned column beside its first line
+    gap_after: bool = False  # a table with text under it that is no heading: the page's table_gap between
 
 
 @dataclass
@@ -247,7 +248,17 @@ def flatten(document: Document) -> list[Item]:
         items.extend(_block_items(block, state))
     for section in document.sections:
         items.extend(_section_items(section, state, 1))
-    return [_linked(item) for item in items]
+    items = [_linked(item) for item in items]
+    return [replace(item, gap_after=True) if item.fields and _continued(items[n + 1:]) else item
+            for n, item in enumerate(items)]
+
+
+def _continued(following: list[Item]) -> bool:
+    """Whether text follows a table directly, not under a heading of its own (notes whose
+    first list has no heading would read as the table's last row)."""
+    after = following[0] if following else None
+    return after is not None and not (after.style.startswith("Heading") or after.group or after.new_page
+                                      or after.fields or after.table)
 
 
 _LINKS = re.compile(

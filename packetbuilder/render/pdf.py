@@ -394,7 +394,8 @@ class _Builder:
         rows = [[self.para(escape(label), label_style),
                  [f for sub in value for f in self.paragraph(sub, width - label_w - 12)]]
                 for label, value in item.fields]
-        table = _Table(rows, colWidths=[label_w, width - label_w], hAlign="LEFT", splitInRow=1)
+        table = _Table(rows, colWidths=[label_w, width - label_w], hAlign="LEFT", splitInRow=1,
+                       spaceAfter=self.sheet.page["table_gap"] if item.gap_after else 0)
         table.setStyle(_table_style([
             ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
             ("RIGHTPADDING", (0, 0), (-1, -1), 6), ("TOPPADDING", (0, 0), (-1, -1), 5),
