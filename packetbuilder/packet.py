@@ -18,7 +18,7 @@ from .model import (Block, BulletList, Document, Entry, Fields, ListItem, Paragr
                     walk_sections)
 from .sources import Application
 from .specialties import letter_name, load_specialties, service_of, submission_of
-from .work_facts import WorkFacts, together_title, weeks_phrase, work_facts
+from .work_facts import NUMBER_WORDS, WorkFacts, together_title, weeks_phrase, work_facts
 
 SECTION_TITLES = {"request": "Request summary", "work": "Our work together", "statement": "Personal statement",
                   "goals": "Career goals", "cv": "Curriculum vitae"}
@@ -82,7 +82,11 @@ def _work_section(app: Application, writer: Writer) -> Section | None:
 
 
 def _same_title(a: str, b: str) -> bool:
-    return a.casefold().strip(" :.") == b.casefold().strip(" :.")
+    """Two headings that say the same, counts aside ("Our three years together" and the
+    notes' "Our years together")."""
+    def words(title: str) -> list[str]:
+        return [w for w in title.casefold().strip(" :.").split() if w not in NUMBER_WORDS and not w.isdigit()]
+    return words(a) == words(b)
 
 
 def _fact(facts: dict[str, str], key: str) -> str:

@@ -22,6 +22,7 @@ from packetbuilder.model import Document, Entry, block_text, plain, walk_section
 from packetbuilder.render.flatten import entry_lines
 from packetbuilder.packet import assemble, writer_marking
 from packetbuilder.sources import Application, load_application
+from packetbuilder.work_facts import NUMBER_WORDS
 from test_fit import assert_too_long_is_true, check_fitted, cv_slots, head, match, pdf_text, protected, words
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
@@ -114,7 +115,9 @@ def test_no_heading_is_printed_twice_in_a_row(name: str, writer_id: str) -> None
         pytest.skip("does not fit (checked above)")
     for section in walk_sections(result[0].sections):
         if section.children:
-            assert folded(section.children[0].title) != folded(section.title), f"{section.title!r} twice"
+            first, title = (" ".join(w for w in folded(t).split() if w not in NUMBER_WORDS)
+                            for t in (section.children[0].title, section.title))
+            assert first != title, f"{section.title!r} twice"
 
 
 @pytest.mark.parametrize("name", APPS)
