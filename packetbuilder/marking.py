@@ -9,7 +9,11 @@ explainable. Each mark has its reasons, recorded in the build report and shown b
   (``Chen M``, ``M. Chen``, ``Chen, M.``), wherever the citation stands;
 - *named* — the writer's name as prose writes it (``Maya Chen``, ``Dr. Chen``);
 - *setting* — the lab, group or place their notes' ``Setting:`` names, in the entry's
-  first line (the applicant's own school does not count: it is in every degree);
+  first line (the applicant's own school does not count: it is in every degree). A
+  Setting that names a group, then after a comma its place ("Trauma and Acute Care
+  Surgery sub-internship, Lakeland University Hospitals") marks an entry at that place
+  only when its first line shares a word of the group: the Internal Medicine clerkship
+  at the same hospital is no work with the trauma surgeon;
 - *keyword* — one of their ``highlight`` keywords or phrases, as whole words,
   case-insensitive, with simple plurals: "lead" never marks "leadership".
 
@@ -60,7 +64,7 @@ class WriterKeys:
     id: str
     author: tuple[re.Pattern, ...]  # author-list forms of the name
     named: tuple[re.Pattern, ...]  # the name as prose writes it
-    settings: tuple[tuple[str, re.Pattern], ...]
+    settings: tuple[tuple[str, re.Pattern, frozenset[str]], ...]  # (part, pattern, group words one must share)
     keywords: tuple[tuple[str, re.Pattern], ...]
 
 
@@ -151,6 +155,17 @@ def _name_pattern(name: str) -> str:
     return r"[\s-]+".join(re.escape(p) for p in re.split(r"[\s-]+", fold(name)) if p)
 
 
+_NOT_GROUP_WORDS = frozenset({"with", "from", "into", "during", "rotation", "service", "services", "clinic", "center",
+                              "centre", "hospital", "hospitals", "university", "department", "division", "school",
+                              "college", "medical", "health", "elective", "clerkship"})
+
+
+def _group_words(text: str) -> frozenset[str]:
+    """The words that tell one group from another ("trauma", "surgery", "sub-internship"),
+    folded; words every place or rotation has ("hospital", "clerkship") do not."""
+    return frozenset(w for w in re.findall(r"[\w-]+", fold(text).casefold()) if len(w) >= 4 and w not in _NOT_GROUP_WORDS)
+
+
 def writer_keys(writer_id: str, name: str, salutation: str, keywords: tuple[str, ...] | list[str],
                 setting: str = "", school: str = "") -> WriterKeys:
     surname, given = surname_and_given(name, salutation)
@@ -164,12 +179,17 @@ def writer_keys(writer_id: str, name: str, salutation: str, keywords: tuple[str,
             author += [re.compile(_word(rf"{s},?\s+{initial}(?:[A-Z]{{0,2}}|\.(?:\s?[A-Z]\.)*)")),
                        re.compile(_word(rf"{initial}\.(?:\s?[A-Z]\.)*\s?{s}"))]
             named.append(re.compile(_word(rf"{_name_pattern(given)}\s+(?:[A-Z]\.?\s+)?{s}")))
-    settings = []
+    settings: list[tuple[str, re.Pattern, frozenset[str]]] = []
     folded_school = school.casefold()
-    for part in _SETTING_SPLIT.split(setting):
+    pieces = re.split(f"({_SETTING_SPLIT.pattern})", setting)
+    group: frozenset[str] = frozenset()
+    for number, (part, before) in enumerate(zip(pieces[::2], ["", *pieces[1::2]])):
+        # "group, its place, …": the places after the first part's comma need a group word;
+        # not in "X and the Y" or "X — Y", which name two settings or a setting's own place
+        group = (_group_words(pieces[0]) if number == 1 else group) if before.strip() == "," else frozenset()
         part = re.sub(r"^the\s+", "", part.strip(), flags=re.IGNORECASE)
         if len(part.split()) >= 2 and part.casefold() not in folded_school:
-            settings.append((part, re.compile(_word(_name_pattern(part)), re.IGNORECASE)))
+            settings.append((part, re.compile(_word(_name_pattern(part)), re.IGNORECASE), group))
     compiled = [(k.strip(), p) for k in keywords if (p := keyword_pattern(k)) is not None]
     return WriterKeys(writer_id, tuple(author), tuple(named), tuple(settings), tuple(compiled))
 
@@ -186,7 +206,8 @@ def reasons(entry: Entry, text: str, keys: WriterKeys) -> tuple[Reason, ...]:
         found.append(Reason(COAUTHOR, author))
     elif name := next((m.group() for p in keys.named if (m := p.search(text))), None):
         found.append(Reason(NAMED, name))
-    found += [Reason(SETTING, part) for part, p in keys.settings if p.search(head)][:1]
+    found += [Reason(SETTING, part) for part, p, group in keys.settings
+              if p.search(head) and (not group or group & _group_words(head))][:1]
     found += [Reason(KEYWORD, k) for k, p in keys.keywords if p.search(text)]
     return tuple(found)
 

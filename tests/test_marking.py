@@ -54,6 +54,30 @@ def test_the_applicants_school_in_a_setting_marks_nothing() -> None:
     assert not any(r.kind == SETTING for m in marking.marked for r in m.reasons)
 
 
+HOSPITAL_CV = """## Clinical Experience
+
+- **Sub-internship in Trauma Surgery**, Lakeland University Hospitals, July 2026
+- **Sub-internship in Colorectal Surgery**, Lakeland University Hospitals, June 2026
+- **Internal Medicine Clerkship**, Lakeland University Hospitals, 2025
+"""
+
+
+@pytest.mark.parametrize("setting, marked", [
+    # a group, then its place: an entry at the place shares a word of the group
+    ("Trauma and Acute Care Surgery sub-internship, Lakeland University Hospitals",
+     {"Sub-internship in Trauma Surgery", "Sub-internship in Colorectal Surgery"}),
+    # the place alone, or a place of its own after a dash: every entry there
+    ("Lakeland University Hospitals", {"Sub-internship in Trauma Surgery", "Sub-internship in Colorectal Surgery",
+                                       "Internal Medicine Clerkship"}),
+    ("Rural surgery track — Lakeland University Hospitals", {"Sub-internship in Trauma Surgery",
+                                                             "Sub-internship in Colorectal Surgery",
+                                                             "Internal Medicine Clerkship"}),
+])
+def test_a_setting_place_after_its_group_marks_only_that_groups_work(setting: str, marked: set[str]) -> None:
+    found = reasons_by_title(mark(read_cv(HOSPITAL_CV), keys(setting=setting)))
+    assert set(found) == marked and all(kinds == {SETTING} for kinds in found.values())
+
+
 @pytest.mark.parametrize("keyword, text, hit", [
     ("lead", "Leadership committee", False),
     ("lead", "Led the class; lead author", True),
