@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from . import __version__
 from .errors import InputError, Problem
-from .textfiles import CONFIG_NAME
+from .textfiles import CONFIG_NAME, TEMPLATES
 
 if TYPE_CHECKING:
     from .config import Writer
@@ -40,7 +40,6 @@ if TYPE_CHECKING:
 
 MANIFEST_NAME = ".packetbuilder-manifest.json"
 REPORT_NAME = "build-report.json"
-USER_TEMPLATES = "templates"  # FORMAT.md: the application's overrides of the e-mail templates
 SCHEMA = 1
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -195,7 +194,7 @@ def application_inputs(app: Application) -> dict[str, str]:
         data = app.data.get(name)
         relative = _relative(path, root)
         inputs[relative] = content_digest(relative, data) if data is not None else input_digest(path, relative) or ""
-    templates = root / USER_TEMPLATES
+    templates = root / TEMPLATES
     if templates.is_dir():
         for path in _tree_files(templates):
             inputs[_relative(path, root)] = input_digest(path, _relative(path, root)) or ""

@@ -69,14 +69,14 @@ from .errors import InputError, Problem, WorkError
 from .etiquette import status_refusal
 from .formatting import long_date, medium_date, packet_stem, typographic
 from .mail_headers import encoded_word_reason, header_text, serialised, verify_headers
-from .mail_templates import (USER_TEMPLATES, LimitedEnvironment, TemplateLimit, TemplateLoader, UnsafeTemplateName,
+from .mail_templates import (LimitedEnvironment, TemplateLimit, TemplateLoader, UnsafeTemplateName,
                              locate, template_roots)
 from .model import Paragraph, block_text, walk_sections
 from .outputs import check_out_dir, read_output, write_atomic
 from .packet import assemble, count_highlighted, facts_of
 from .specialties import letter_name, load_specialties, service_of, submission_of
 from .sources import Application, load_application
-from .textfiles import CONFIG_NAME
+from .textfiles import CONFIG_NAME, TEMPLATES
 
 KINDS = ("request", "reminder", "thanks", "match")
 REQUEST_VARIANTS = {"clinical": "clinical", "slor": "clinical", "chair": "clinical",
@@ -313,7 +313,7 @@ def _template_line(exc: BaseException) -> tuple[str, int | None]:
     where: tuple[str, int | None] = ("", None)
     tb = exc.__traceback__
     while tb is not None:
-        if tb.tb_frame.f_code.co_filename.startswith((f"{USER_TEMPLATES}/", "built-in template ")):
+        if tb.tb_frame.f_code.co_filename.startswith((f"{TEMPLATES}/", "built-in template ")):
             where = (tb.tb_frame.f_code.co_filename, tb.tb_lineno)
         tb = tb.tb_next
     return where

@@ -28,8 +28,8 @@ from jinja2 import nodes
 from jinja2.sandbox import SandboxedEnvironment
 
 from .errors import InputError, Problem
+from .textfiles import TEMPLATES
 
-USER_TEMPLATES = "templates"
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent / "templates"
 MAX_TEMPLATE_BYTES = 256 * 1024  # the package's largest template is 5 KB
 MAX_LOOP_STEPS = 100_000  # per e-mail; the package's templates take fewer than 200
@@ -114,7 +114,7 @@ class TemplateRoot:
 
 def template_roots(folder: Path) -> tuple[TemplateRoot, ...]:
     """Where templates are looked up, in order: the application's overrides, then the package's."""
-    return (TemplateRoot(folder / USER_TEMPLATES, f"{USER_TEMPLATES}/"),
+    return (TemplateRoot(folder / TEMPLATES, f"{TEMPLATES}/"),
             TemplateRoot(PACKAGE_TEMPLATES, "built-in template "))
 
 

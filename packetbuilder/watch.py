@@ -38,9 +38,8 @@ from .build import BuildReport
 from .config import Config, load_config
 from .errors import PacketError
 from .sources import notes_name
-from .textfiles import CONFIG_NAME
+from .textfiles import CONFIG_NAME, TEMPLATES
 
-TEMPLATES = "templates"
 POLL_INTERVAL = 0.2  # seconds between scans, only where the system reports no file events
 WAKE = 1.0  # seconds: how often a wait for events wakes up, so that Ctrl-C is always seen
 
