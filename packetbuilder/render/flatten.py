@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from itertools import count
 
 from ..model import (Block, BulletList, CodeBlock, Document, Entry, Fields, Heading, Paragraph, Run, Runs,
@@ -332,6 +333,14 @@ def tied(runs: Runs) -> Runs:
     return tuple(out)
 
 
+@lru_cache(maxsize=8192)
+def _finished(runs: Runs) -> Runs:
+    """Runs as both writers draw them: tied, then linked. Kept for the process, as the
+    fit flattens each packet once per layout and the packets of an application share most
+    of their runs: redoing both each time was a tenth of a class build's time."""
+    return autolink(tied(runs))
+
+
 def _linked(item: Item) -> Item:
     fields = tuple((label, tuple(_linked(i) for i in value)) for label, value in item.fields)
-    return replace(item, runs=autolink(tied(item.runs)), aside=autolink(tied(item.aside)), fields=fields)
+    return replace(item, runs=_finished(item.runs), aside=_finished(item.aside), fields=fields)
