@@ -229,6 +229,15 @@ def _build_task(app: Application, writer_id: str, out: Path, formats: tuple[str,
         return _Failure(type(exc), exc.problems)
 
 
+def _build_folder_task(app: Application, writer_ids: tuple[str, ...], out: Path,
+                       formats: tuple[str, ...]) -> list[WriterReport | _Failure]:
+    """A class's unit of work: one folder's writers in turn, in one worker. They share
+    the application's typesetter (:func:`typesetter_for`) and the application is sent
+    once; sent a writer at a time, a folder's writers went to both workers, and each laid
+    the CV out afresh and unpickled the whole application again."""
+    return [_build_task(app, writer_id, out, formats) for writer_id in writer_ids]
+
+
 def _warm() -> None:
     """Load both writers, the fonts and the style sheet (the caches in fonts.py and
     styles.py keep them; the e-mail module comes with this one). Done in the parent just
@@ -361,7 +370,13 @@ def _collect(plans: list[_Plan], futures: dict, formats: tuple[str, ...], progre
 
         for future in as_completed(futures):
             plan, writer_id = futures[future]
-            store(plan, writer_id, _contained(plan, several, future.result))
+            if writer_id is not None:
+                store(plan, writer_id, _contained(plan, several, future.result))
+                continue
+            results = _contained(plan, several, future.result)  # a whole folder (see _build_folder_task)
+            for writer_id, result in zip(plan.todo, [results] * len(plan.todo) if isinstance(results, _Failure)
+                                         else results):
+                store(plan, writer_id, result)
     else:
         for plan in plans:
             for writer_id in plan.todo:
@@ -434,7 +449,7 @@ def build_folders(targets: list[tuple[Path, Path]], writer_ids: tuple[str, ...] 
     """
     several = len(targets) > 1
     plans: list[_Plan] = []
-    futures: dict = {}  # Future → (plan, writer id)
+    futures: dict = {}  # Future → (plan, writer id), or (plan, None) for a whole folder
     with contextlib.ExitStack() as stack:
         pool = None
         for folder, out in targets:
@@ -449,8 +464,11 @@ def build_folders(targets: list[tuple[Path, Path]], writer_ids: tuple[str, ...] 
             if plan.todo and workers > 1:  # workers build this folder while the next ones are read
                 if pool is None:
                     pool = _worker_pool(stack, workers)
-                futures.update({pool.submit(_build_task, plan.app, writer_id, out, formats): (plan, writer_id)
-                                for writer_id in plan.todo})
+                if several:
+                    futures[pool.submit(_build_folder_task, plan.app, tuple(plan.todo), out, formats)] = (plan, None)
+                else:
+                    futures.update({pool.submit(_build_task, plan.app, writer_id, out, formats): (plan, writer_id)
+                                    for writer_id in plan.todo})
         _collect(plans, futures, formats, progress)
     for plan in plans:
         if plan.app is None:
