@@ -73,7 +73,7 @@ from .mail_templates import (LimitedEnvironment, TemplateLimit, TemplateLoader, 
                              locate, template_roots)
 from .model import Paragraph, block_text, walk_sections
 from .outputs import check_out_dir, read_output, write_atomic
-from .packet import assemble, count_highlighted, facts_of
+from .packet import facts_of, writer_marking
 from .specialties import letter_name, load_specialties, service_of, submission_of
 from .sources import Application, load_application
 from .textfiles import CONFIG_NAME, TEMPLATES
@@ -264,7 +264,7 @@ def template_context(app: Application, writer: Writer, kind: str, on: dt.date,
             "summary": " · ".join(t(x) for x in (raw["setting"], raw["dates"], facts.weeks or raw["weeks"]) if x)}
     letter = letter_name(track.specialty, writer.role, load_specialties())
     service = service_of(track)
-    marked = count_highlighted(assemble(app, writer).sections)
+    marked = len(writer_marking(app, writer).numbers())  # what the packet shades: not the packet itself
     settings = cfg.application
     return {
         "applicant": {"name": t(applicant.name), "short_name": t(applicant.short_name), "email": applicant.email,
