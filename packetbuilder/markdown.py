@@ -14,6 +14,7 @@ import copy
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import quote
 
 import markdown as pymd
@@ -31,7 +32,11 @@ _BLOCK_TAGS = {"p", "ul", "ol", "pre", "table", "blockquote", "h1", "h2", "h3", 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+@lru_cache(maxsize=2)
 def _converter(meta: bool = False) -> pymd.Markdown:
+    """The Markdown converter, made once per process (with and without the meta block)
+    and reset before each use: making one registers every extension again, a fifth of
+    reading an application."""
     extensions = ["tables", "fenced_code", "attr_list", "sane_lists", "smarty"]
     if meta:
         extensions.append("meta")
@@ -227,6 +232,7 @@ def _to_tree(text: str, name: str, meta: bool = False) -> tuple[list, dict[str, 
     text = _CONTROL.sub("", text)
     _check_quotes(text, name)
     md = _converter(meta)
+    md.reset()
     body = md.convert(normalise_lists(_brackets_as_text(text), name))
     root = lxml_html.fragment_fromstring(body or "<p></p>", create_parent="div")
     return list(root), getattr(md, "Meta", {})
