@@ -229,15 +229,6 @@ def _build_task(app: Application, writer_id: str, out: Path, formats: tuple[str,
         return _Failure(type(exc), exc.problems)
 
 
-def _build_folder_task(app: Application, writer_ids: tuple[str, ...], out: Path,
-                       formats: tuple[str, ...]) -> list[WriterReport | _Failure]:
-    """A class's unit of work: one folder's writers in turn, in one worker. They share
-    the application's typesetter (:func:`typesetter_for`) and the application is sent
-    once; sent a writer at a time, a folder's writers went to both workers, and each laid
-    the CV out afresh and unpickled the whole application again."""
-    return [_build_task(app, writer_id, out, formats) for writer_id in writer_ids]
-
-
 def _warm() -> None:
     """Load both writers, the fonts and the style sheet (the caches in fonts.py and
     styles.py keep them; the e-mail module comes with this one). Done in the parent just
@@ -350,7 +341,8 @@ def _plan(folder: Path, out: Path, writer_ids: tuple[str, ...], formats: tuple[s
 Progress = Callable[[int, int], None]  # (writers done, writers in all)
 
 
-def _collect(plans: list[_Plan], futures: dict, formats: tuple[str, ...], progress: Progress | None) -> None:
+def _collect(plans: list[_Plan], futures: dict, formats: tuple[str, ...], progress: Progress | None,
+             several: bool) -> None:
     """Wait for the writers sent to worker processes, or build them here when none were."""
     total = sum(len(plan.report.writers) for plan in plans)
     done = total - sum(len(plan.todo) for plan in plans)
@@ -364,19 +356,12 @@ def _collect(plans: list[_Plan], futures: dict, formats: tuple[str, ...], progre
 
     if progress:
         progress(done, total)
-    several = len(plans) > 1
     if futures:
         from concurrent.futures import as_completed
 
         for future in as_completed(futures):
             plan, writer_id = futures[future]
-            if writer_id is not None:
-                store(plan, writer_id, _contained(plan, several, future.result))
-                continue
-            results = _contained(plan, several, future.result)  # a whole folder (see _build_folder_task)
-            for writer_id, result in zip(plan.todo, [results] * len(plan.todo) if isinstance(results, _Failure)
-                                         else results):
-                store(plan, writer_id, result)
+            store(plan, writer_id, _contained(plan, several, future.result))
     else:
         for plan in plans:
             for writer_id in plan.todo:
@@ -445,11 +430,48 @@ def build_folders(targets: list[tuple[Path, Path]], writer_ids: tuple[str, ...] 
 
     With several folders (an adviser's class) a folder that cannot be read or built is
     reported in its BuildReport's ``problems`` and the others still build; with one,
-    its error is raised, as from any command.
+    its error is raised, as from any command. A class with ``jobs`` > 1 gives each worker
+    whole folders (see :func:`_class_folder`); ``progress`` then counts folders.
     """
-    several = len(targets) > 1
+    if len(targets) > 1 and jobs > 1:
+        return _build_class(targets, writer_ids, formats, jobs, force, progress)
+    return _build_here(targets, writer_ids, formats, jobs, force, progress, several=len(targets) > 1)
+
+
+def _build_class(targets: list[tuple[Path, Path]], writer_ids: tuple[str, ...], formats: tuple[str, ...],
+                 jobs: int, force: bool, progress: Progress | None) -> list[BuildReport]:
+    """A class, each folder read, built and recorded whole by one worker. Read here, the
+    folders cost this process 40 ms of CPU each (reading the Markdown) while the workers
+    waited for it on the same CPUs, and each was pickled to a worker after."""
+    reports: list[BuildReport | None] = [None] * len(targets)
+    with contextlib.ExitStack() as stack:
+        pool = _worker_pool(stack, min(jobs, len(targets)))
+        futures = {pool.submit(_class_folder, folder, out, writer_ids, formats, force): number
+                   for number, (folder, out) in enumerate(targets)}
+        if progress:
+            progress(0, len(targets))
+        from concurrent.futures import as_completed
+
+        for done, future in enumerate(as_completed(futures), 1):
+            reports[futures[future]] = future.result()
+            if progress:
+                progress(done, len(targets))
+    return [report for report in reports if report is not None]
+
+
+def _class_folder(folder: Path, out: Path, writer_ids: tuple[str, ...], formats: tuple[str, ...],
+                  force: bool) -> BuildReport:
+    """A class's unit of work in a worker: one folder, as part of a class (its failure is
+    its report's, and every other folder still ends with its own)."""
+    return _build_here([(folder, out)], writer_ids, formats, 1, force, None, several=True)[0]
+
+
+def _build_here(targets: list[tuple[Path, Path]], writer_ids: tuple[str, ...], formats: tuple[str, ...],
+                jobs: int, force: bool, progress: Progress | None, several: bool) -> list[BuildReport]:
+    """Build the folders from this process, one application's writers in workers when
+    there are enough of them (:func:`workers_for_one`); ``several``: as part of a class."""
     plans: list[_Plan] = []
-    futures: dict = {}  # Future → (plan, writer id), or (plan, None) for a whole folder
+    futures: dict = {}  # Future → (plan, writer id)
     with contextlib.ExitStack() as stack:
         pool = None
         for folder, out in targets:
@@ -460,16 +482,13 @@ def build_folders(targets: list[tuple[Path, Path]], writer_ids: tuple[str, ...] 
                     raise
                 plan = _Plan(folder, out, BuildReport(str(folder), str(out), problems=_problems_of(folder, exc)))
             plans.append(plan)
-            workers = jobs if several else workers_for_one(jobs, len(plan.todo))
-            if plan.todo and workers > 1:  # workers build this folder while the next ones are read
+            workers = workers_for_one(jobs, len(plan.todo))
+            if plan.todo and workers > 1:
                 if pool is None:
                     pool = _worker_pool(stack, workers)
-                if several:
-                    futures[pool.submit(_build_folder_task, plan.app, tuple(plan.todo), out, formats)] = (plan, None)
-                else:
-                    futures.update({pool.submit(_build_task, plan.app, writer_id, out, formats): (plan, writer_id)
-                                    for writer_id in plan.todo})
-        _collect(plans, futures, formats, progress)
+                futures.update({pool.submit(_build_task, plan.app, writer_id, out, formats): (plan, writer_id)
+                                for writer_id in plan.todo})
+        _collect(plans, futures, formats, progress, several)
     for plan in plans:
         if plan.app is None:
             continue

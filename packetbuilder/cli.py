@@ -144,7 +144,8 @@ def build(dirs: tuple[Path, ...], writers: tuple[str, ...], out: Path | None, fo
 
 @contextlib.contextmanager
 def _progress_bar():
-    """One progress bar over all writers of all folders, on a terminal only."""
+    """One progress bar, on a terminal only: over the writers, or over the folders of a
+    class that workers build a folder at a time."""
     if not sys.stderr.isatty():
         yield None
         return
