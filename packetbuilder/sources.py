@@ -48,7 +48,7 @@ class Application:
     notes: dict[str, Notes] = field(default_factory=dict)  # by writer id
     programs: tuple[Program, ...] = ()
     files: dict[str, Path] = field(default_factory=dict)  # display name → path, for hashing and checks
-    # display name → the bytes that were parsed: the build hashes exactly these (issue 17, 3)
+    # display name → the bytes that were parsed: the build hashes exactly these
     data: dict[str, bytes] = field(default_factory=dict)
 
     def writer_notes(self, writer: Writer) -> Notes | None:

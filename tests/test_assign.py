@@ -91,7 +91,7 @@ def _problems_of(sample: Path, programs: str) -> list:
 
 
 def test_a_stray_quote_that_would_merge_programs_is_refused_at_its_line(sample: Path) -> None:
-    """Issue 17, finding 6: one `"` opened a field that swallowed every program after it."""
+    """One `"` opened a field that swallowed every program after it."""
     lines = PROGRAMS.splitlines()
     lines[3] = '"' + lines[3]
     [error] = _problems_of(sample, "\n".join(lines) + "\n")
@@ -107,7 +107,7 @@ def test_a_quote_closed_lines_later_is_refused_too(sample: Path) -> None:
 
 
 def test_a_field_over_the_csv_limit_is_a_located_input_error(sample: Path) -> None:
-    """Issue 17, finding 5: a field over 128 KB was csv's internal error."""
+    """A field over 128 KB was csv's internal error."""
     [error] = _problems_of(sample, PROGRAMS + "Huge" + "x" * 140_000 + ",Seattle,WA,academic,,3,\n")
     assert error.startswith("error: programs.csv:14: [application.programs] ")
     assert "longer than" in error

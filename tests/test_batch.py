@@ -107,7 +107,7 @@ def _ended(out: Path, name: str) -> bool:
 
 
 def test_a_folder_with_a_deadline_near_year_one_fails_alone_at_its_line(klass: list[Path], tmp_path: Path) -> None:
-    """Issue 17, finding 4: `eras_deadline = 0001-01-05` ended the class build with only
+    """`eras_deadline = 0001-01-05` ended the class build with only
     "internal error", and no folder got its summary or manifest."""
     anh, broken, ben = klass
     config = broken / "packet.toml"

@@ -117,7 +117,7 @@ def test_json_schema_names_every_table():
     assert schema["$defs"]["Writer"]["additionalProperties"] is False
 
 
-# Issue 17, finding 5: values Python itself cannot hold or count with were internal errors.
+# Values Python itself cannot hold or count with were internal errors.
 
 @pytest.mark.parametrize("date, key, line", [
     ("0001-01-05", "application.eras_deadline", 7),  # fourteen days before it is before year 1

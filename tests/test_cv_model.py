@@ -165,7 +165,7 @@ def test_bracketed_dates_at_the_end_of_a_line_lose_their_brackets() -> None:
     assert plain(first) == "Research Assistant, Mwangi Lab" and plain(dates) == "2019–2021" and plain(after) == ""
 
 
-# Issue 17, finding 6: from 254 nested `>` on, lxml dropped the rest of the CV without a word.
+# From 254 nested `>` on, lxml dropped the rest of the CV without a word.
 
 def _cv_with(deep: str) -> str:
     return "# N\n\n## A\n\n- a\n\n" + deep + "\n\n## B\n\n- b\n\n## C\n\n- c\n"

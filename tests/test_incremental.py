@@ -123,7 +123,7 @@ def pdf_text(path: Path) -> str:
 
 
 def test_a_save_during_the_build_is_never_recorded_as_built(sample: Path, tmp_path: Path, monkeypatch) -> None:
-    """Issue 17 (3): the build hashes the bytes it built from. A save landing after the
+    """The build hashes the bytes it built from. A save landing after the
     sources were read must leave the writer stale, so the next build makes the PDF of
     the new text instead of calling the old one "unchanged"."""
     import packetbuilder.build as build_module
@@ -148,7 +148,7 @@ def test_a_save_during_the_build_is_never_recorded_as_built(sample: Path, tmp_pa
 @pytest.mark.parametrize("kind", ["fifo", "device"])
 def test_a_fifo_or_device_under_templates_neither_hangs_nor_eats_memory(sample: Path, tmp_path: Path,
                                                                        kind: str) -> None:
-    """Issue 17 (9): hashing templates/ reads regular files only. Run in a child process
+    """Hashing templates/ reads regular files only. Run in a child process
     with a memory cap and a time limit, so that a regression fails instead of hanging."""
     import resource
 

@@ -1,6 +1,6 @@
 """What a killed build leaves behind: no worker process, and no temp file after the next run.
 
-Issue 17 (9): SIGKILL or SIGTERM of `build` left its workers running forever, and a
+SIGKILL or SIGTERM of `build` left its workers running forever, and a
 ``.part`` temp file holding personal data was never removed.
 """
 

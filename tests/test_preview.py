@@ -84,7 +84,7 @@ def test_pictures_of_pages_a_document_lost_are_removed(tmp_path: Path) -> None:
 @needs_pdftoppm
 def test_a_current_build_is_drawn_as_it_is_and_a_stale_one_laid_out_again(sample: Path, tmp_path: Path,
                                                                           monkeypatch) -> None:
-    """A first look costs no layout when the build folder's PDF is current (issue 18);
+    """A first look costs no layout when the build folder's PDF is current;
     after an edit the preview shows the edit, from the sources, and leaves the build alone."""
     from packetbuilder.render.pdf import Typesetter
 

@@ -1,4 +1,4 @@
-"""Issue 17, finding 10: the size of one input. A 1 MB single line or a 20 MB cv.md took
+"""The size of one input. A 1 MB single line or a 20 MB cv.md took
 over 300 s to build and 600 s to `check`; the time went in laying out one huge
 paragraph again at every page it was split over. What no CV holds is now refused at
 once, with the size and the limit; what a CV can hold (here ten times the largest CV

@@ -150,20 +150,23 @@ def test_status_and_schedule_do_not_load_the_renderers(sample, tmp_path):
     assert json.loads(out) == []
 
 
+@pytest.mark.parametrize("command", ["status", "schedule"])
 @pytest.mark.parametrize("date", ["0001-01-05", "9999-12-31"])
-def test_status_with_a_date_at_the_end_of_the_calendar_prints_no_half_table(sample, date):
-    """Issue 17, finding 5: the header and half the rows came before an internal error."""
+def test_a_date_at_the_end_of_the_calendar_is_an_input_error_with_no_half_table(sample, date, command):
+    """`status` printed its header and half its rows, `schedule` half its timeline, before
+    an internal error (an OverflowError)."""
     config = sample / "packet.toml"
     config.write_text(config.read_text("utf-8").replace("deadline = 2026-09-24", f"deadline = {date}", 1), "utf-8")
-    result = CliRunner().invoke(main, ["status", str(sample)])
+    result = CliRunner().invoke(main, [command, str(sample)])
     assert result.exit_code == 2 and result.stdout == ""
     assert re.search(rf"^error: packet.toml:\d+: \[application.deadline\] {date} is outside", result.stderr, re.M)
+    assert not (sample / "build").exists()
 
 
 @pytest.mark.parametrize("content", [b'{"writer": "chen", "kind": "request\xe9", "message_id": "<a@b>", '
                                      b'"time": "2026-07-20T14:03:11+00:00"}\n', None])
 def test_a_sent_log_that_is_not_utf8_or_a_folder_is_a_located_input_error(sample, content):
-    """Issue 17, finding 5: a Latin-1 byte became U+FFFD silently; a folder is not a log."""
+    """A Latin-1 byte became U+FFFD silently; a folder is not a log."""
     log = sample / "build" / "sent-log.jsonl"
     log.parent.mkdir()
     if content is None:

@@ -159,7 +159,7 @@ def test_file_events_report_a_save_at_once_and_a_burst_together(tmp_path: Path, 
 
 
 def test_two_saves_under_watch_end_with_the_pdf_of_the_second(sample: Path, tmp_path: Path, monkeypatch) -> None:
-    """Issue 17 (3): the second save lands while the first one's rebuild is reading the
+    """The second save lands while the first one's rebuild is reading the
     sources. Its event comes after that rebuild, which must then build the second text
     (not find the writer "unchanged" and print "rebuilt" over the first's PDF)."""
     from pypdf import PdfReader
