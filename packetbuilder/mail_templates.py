@@ -28,7 +28,7 @@ from jinja2 import nodes
 from jinja2.sandbox import SandboxedEnvironment
 
 from .errors import InputError, Problem
-from .textfiles import TEMPLATES
+from .textfiles import TEMPLATES, read_regular
 
 PACKAGE_TEMPLATES = Path(__file__).resolve().parent / "templates"
 MAX_TEMPLATE_BYTES = 256 * 1024  # the package's largest template is 5 KB
@@ -91,15 +91,8 @@ class TemplateRoot:
     def read(self, name: str, path: Path) -> str:
         """The template's text: at most MAX_TEMPLATE_BYTES of UTF-8 from a regular file."""
         label = self.label(name)
-        try:
-            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0))
-            with os.fdopen(fd, "rb") as handle:
-                if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                    raise InputError(Problem(label, "is not a regular file",
-                                             "templates are text files; remove it or replace it with one"))
-                data = handle.read(MAX_TEMPLATE_BYTES + 1)
-        except OSError as exc:
-            raise InputError(Problem(label, f"cannot be read ({exc.strerror})", "check its permissions")) from None
+        data = read_regular(path, label, MAX_TEMPLATE_BYTES, "templates are text files; remove it or replace it with one",
+                            follow=False)
         if len(data) > MAX_TEMPLATE_BYTES:
             raise InputError(Problem(label, f"is larger than {MAX_TEMPLATE_BYTES // 1024} KB, too large for an "
                                             "e-mail template", "keep a template to the text of one e-mail"))

@@ -18,6 +18,7 @@ import tempfile
 from pathlib import Path
 
 from .errors import InputError, Problem, WorkError
+from .textfiles import read_regular
 
 FILE_MODE = 0o600
 DIR_MODE = 0o700
@@ -159,14 +160,7 @@ def read_output(out: Path, name: str, limit: int) -> bytes | None:
     target = output_file(out, name, limit)
     if target is None:
         return None
-    try:
-        fd = os.open(target, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0))
-        with os.fdopen(fd, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                raise InputError(Problem(str(out / name), "is not a regular file", "delete it and build again"))
-            data = handle.read(limit + 1)
-    except OSError as exc:
-        raise InputError(Problem(str(out / name), f"cannot be read ({exc.strerror})", "check its permissions")) from None
+    data = read_regular(target, str(out / name), limit, "delete it and build again", follow=False)
     if len(data) > limit:
         raise InputError(Problem(str(out / name), f"is larger than {limit // 2**20} MB, more than packetbuilder writes",
                                  "delete it and build again"))

@@ -10,6 +10,8 @@ one another.
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 from .errors import InputError, Problem
@@ -63,6 +65,22 @@ def _utf16_without_bom(data: bytes) -> bool:
     return False
 
 
+def read_regular(path: Path, label: str, limit: int, fix: str, follow: bool = True) -> bytes:
+    """At most ``limit`` + 1 bytes of a regular file (the caller words its own size error),
+    else an InputError naming ``label``: "is not a regular file" with ``fix``, or "cannot
+    be read". Opened without blocking and checked on the open descriptor, so a FIFO never
+    hangs a command and a device is never read, even if the name is swapped after a
+    check; ``follow=False`` also refuses a last link (files packetbuilder wrote itself)."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | (0 if follow else getattr(os, "O_NOFOLLOW", 0))
+    try:
+        with os.fdopen(os.open(path, flags), "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise InputError(Problem(label, "is not a regular file", fix))
+            return handle.read(limit + 1)
+    except OSError as exc:
+        raise InputError(Problem(label, f"cannot be read ({exc.strerror})", "check its permissions")) from None
+
+
 def read_text(folder: Path, name: str, path: Path | None = None) -> str:
     """Read a UTF-8 text file (a BOM is accepted) or raise a clear InputError."""
     return read_source(folder, name, path)[0]
@@ -76,9 +94,8 @@ def read_source(folder: Path, name: str, path: Path | None = None) -> tuple[str,
         raise InputError(Problem(name, "file not found", f"create {name} or fix the path in packet.toml"))
     if path.is_dir():
         raise InputError(Problem(name, "is a folder, not a file", "point the setting at a Markdown file"))
+    data = read_regular(path, name, MAX_TEXT_BYTES, "point the setting at a Markdown file")  # no more, whatever its size
     try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_TEXT_BYTES + 1)  # no more, whatever the file's size
         size = max(len(data), path.stat().st_size)
     except OSError as exc:
         raise InputError(Problem(name, f"cannot be read ({exc.strerror})", "check its permissions")) from None

@@ -208,3 +208,15 @@ def test_unexpected_exception_is_an_internal_error_not_a_traceback(sample: Path,
     assert ERROR_LINE.match(line)
     assert "internal error (RuntimeError: injected failure for chen)" in line
     assert "please report it" in line
+
+
+@pytest.mark.parametrize("source", ["cv.md", "notes/chen.md"])
+def test_a_source_that_is_a_fifo_is_refused_not_waited_on(sample: Path, source: str) -> None:
+    """A named pipe as cv.md blocked `check` and `build` on its open, waiting for a writer
+    that never came; run in a child process with a time limit, so a regression fails."""
+    (sample / source).unlink()
+    os.mkfifo(sample / source)
+    done = subprocess.run([sys.executable, "-m", "packetbuilder", "check", str(sample)], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert f"{source}" in done.stderr and "is not a regular file" in done.stderr
