@@ -122,8 +122,7 @@ class _Writer:
         section.footer_distance = Pt(page["margin_bottom"] / 2 - 4)
         footer = section.footer.paragraphs[0]
         footer.style = self.doc.styles["Footer"]
-        footer.paragraph_format.tab_stops.add_tab_stop(Pt(width - page["margin_left"] - page["margin_right"]),
-                                                       WD_TAB_ALIGNMENT.RIGHT)
+        footer.paragraph_format.tab_stops.add_tab_stop(Pt(self._measure()), WD_TAB_ALIGNMENT.RIGHT)
         footer.add_run(fonts.displayable(self.source.footer) + "\tpage ")
         self._field(footer, "PAGE")
         footer.add_run(" of ")
